@@ -1,0 +1,3 @@
+using Gating.Cli;
+
+return await GatingCommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
