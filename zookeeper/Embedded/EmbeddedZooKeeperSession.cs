@@ -17,6 +17,7 @@ public sealed partial class EmbeddedZooKeeperSession : IZooKeeper
     private readonly string _chroot;
     private readonly byte[] _password;
     private readonly WatchRegistry _watches = new();
+    private readonly List<Action> _missed = [];
     private readonly SessionEventLoop _loop;
     private ImmutableArray<AclId> _authIds = [];
     private volatile ConnectionState _state = ConnectionState.Connected;
