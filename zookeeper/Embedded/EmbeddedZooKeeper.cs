@@ -22,7 +22,6 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     private readonly Lock _watchLock = new();
     private readonly ConcurrentDictionary<long, EmbeddedZooKeeperSession> _attached = new();
     private readonly ConcurrentDictionary<long, long> _detachedSinceMs = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _sessionTimer;
     private readonly ITimer _containerTimer;
     private readonly Task _writerLoop;
@@ -77,8 +76,6 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     public IReadOnlyCollection<long> SessionIds => State.Sessions.Keys.ToList();
 
     internal DataState State => Volatile.Read(ref _state);
-
-    internal EmbeddedZooKeeperOptions Options => _options;
 
     internal ILogger Logger => _logger;
 
@@ -238,8 +235,5 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
         _writes.Writer.TryComplete();
         await _writerLoop;
         _journal?.Dispose();
-        _stopping.Dispose();
     }
-
-    internal static ImmutableArray<AclId> NoAuth => [];
 }
