@@ -72,6 +72,10 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     /// <summary>The zxid of the last committed transaction.</summary>
     public long LastZxid => State.LastZxid;
 
+    /// <summary>How many times the journal was flushed to disk since the store opened: with concurrent writers it
+    /// grows slower than <see cref="LastZxid"/>, since one flush commits a whole batch.</summary>
+    public long JournalFlushes => _journal?.Flushes ?? 0;
+
     /// <summary>The ids of the sessions the store knows (attached or waiting to be re-attached or to expire).</summary>
     public IReadOnlyCollection<long> SessionIds => State.Sessions.Keys.ToList();
 
