@@ -304,10 +304,13 @@ internal sealed partial class PipelineRun
             queue.Items.Clear();
             queue.Items.AddRange(order);
             string? ahead = null;
+            var moved = false;
             foreach (var id in order)
             {
                 var item = _items[id];
-                if (item.ItemAhead != ahead)
+                // Once one item moved, every item behind it has a new speculative state too.
+                moved |= item.ItemAhead != ahead;
+                if (moved)
                 {
                     // Re-ordered items are cancelled and restarted on their new base, quietly.
                     CancelJobs(item, reset: true, recurse: false);

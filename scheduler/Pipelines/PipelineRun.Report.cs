@@ -123,7 +123,7 @@ internal sealed partial class PipelineRun
         }
         else if (item.Changes.Length > 1)
         {
-            msg = $"{changeText} is part of a dependency cycle that failed.\n\n{Format(_s.FailureMessage, item)}";
+            msg = $"{changeText} are part of a dependency cycle that failed.\n\n{Format(_s.FailureMessage, item)}";
         }
         else
         {
