@@ -252,6 +252,8 @@ internal sealed partial class PipelineRun
         var queue = QueueOf(item);
         if (s.Merged)
         {
+            // Changes behind that need these are satisfied by the branch now.
+            Remember(item.Changes.Select(c => c with { Status = ChangeStatus.Merged }));
             queue.Meta = queue.Meta with { Window = WindowMath.Increase(queue.Meta.Window, queue.Meta.WindowSettings) };
             Dequeue(item, BuildResults.Success);
             return;

@@ -44,7 +44,12 @@ internal sealed partial class PipelineRun
         var needing = MissingNeed(queue, item);
         if (missingRequirements || needing is not null)
         {
-            CancelJobs(item, reset: false);
+            // The item leaves; everything tested on top of it starts over (Zuul's cancelJobs with prime).
+            CancelJobs(item, reset: false, recurse: false);
+            foreach (var behind in ItemsBehind(item))
+            {
+                CancelJobs(behind, reset: true);
+            }
             item = _items[id] with { DequeuedNeedingChange = needing, DequeuedMissingRequirements = missingRequirements };
             Put(item);
             if (item.Live)

@@ -39,9 +39,18 @@ internal sealed partial class PipelineRun
 
         var queue = QueueOf(item);
         var success = result == BuildResults.Success;
+        if (Dependent && !success)
+        {
+            // Zuul's MergeFailure path: anything still tested on top of this item (it failed at the head in the
+            // same pass it finished) starts over without it.
+            foreach (var behind in ItemsBehind(item))
+            {
+                CancelJobs(behind, reset: true);
+            }
+        }
         if (kind == ReportKind.NoJobs && bs.ProjectNotInPipeline)
         {
-            Dequeue(item, result);
+            Dequeue(_items[item.Id], result);
             return;
         }
         CountResult(success);
@@ -56,7 +65,7 @@ internal sealed partial class PipelineRun
         {
             queue.Meta = queue.Meta with { Window = WindowMath.Decrease(queue.Meta.Window, queue.Meta.WindowSettings) };
         }
-        Dequeue(item, result);
+        Dequeue(_items[item.Id], result);
     }
 
     private (ReportKind Kind, string Reporters, string Result) Decide(QueueItem item)
