@@ -19,6 +19,21 @@ public static class PipelineCore
         return run.Finish();
     }
 
+    /// <summary>
+    /// Apply a batch of events in order, then process the queues once until quiet: how the runtime drains a
+    /// pipeline's management, trigger and result queues before running the queue processor (reference §3.1).
+    /// </summary>
+    public static PipelineResult HandleAll(PipelineContext context, PipelineState state, IEnumerable<PipelineEvent> events, DateTimeOffset now)
+    {
+        var run = new PipelineRun(context, state, now);
+        foreach (var evt in events)
+        {
+            run.Apply(evt);
+        }
+        run.ProcessUntilQuiet();
+        return run.Finish();
+    }
+
     /// <summary>Run the queue processor without an event (e.g. after a layout change or a semaphore release elsewhere).</summary>
     public static PipelineResult Process(PipelineContext context, PipelineState state, DateTimeOffset now)
     {

@@ -132,15 +132,11 @@ internal sealed partial class PipelineRun
 
     private void OnBuildSet(string buildSetId, Func<QueueItem, BuildSet, QueueItem> update)
     {
-        foreach (var item in _items.Values)
+        // A result for a buildset that a reset replaced is stale and ignored.
+        if (ItemByBuildSet(buildSetId) is { } item)
         {
-            if (item.BuildSet.Id == buildSetId)
-            {
-                Put(update(item, item.BuildSet));
-                return;
-            }
+            Put(update(item, item.BuildSet));
         }
-        // A result for a buildset that a reset replaced: stale, ignored.
     }
 
     private static BuildSet WithJobGraph(BuildSet bs, JobGraphReadyEvent g)
@@ -165,15 +161,66 @@ internal sealed partial class PipelineRun
     /// <summary>Find a build by id among the current buildsets and replace it.</summary>
     private (QueueItem Item, Build Build)? FindBuild(string buildId)
     {
+        // Build ids are "<buildset id>.<n>": find the item by its current buildset, then the build.
+        var dot = buildId.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0 || ItemByBuildSet(buildId[..dot]) is not { } item)
+        {
+            return null;
+        }
+        foreach (var build in item.BuildSet.Builds.Values)
+        {
+            if (build.Id == buildId)
+            {
+                return (item, build);
+            }
+        }
+        return null;
+    }
+
+    private QueueItem? ItemByBuildSet(string buildSetId)
+    {
+        // An index built once per run; entries are verified because buildsets change during the run.
+        _buildSetIndex ??= _items.Values.ToDictionary(i => i.BuildSet.Id, i => i.Id, StringComparer.Ordinal);
+        if (_buildSetIndex.TryGetValue(buildSetId, out var id) && _items.TryGetValue(id, out var indexed) && indexed.BuildSet.Id == buildSetId)
+        {
+            return indexed;
+        }
         foreach (var item in _items.Values)
         {
-            if (!buildId.StartsWith(item.BuildSet.Id + ".", StringComparison.Ordinal))
+            if (item.BuildSet.Id == buildSetId)
             {
-                continue;
+                return item;
             }
+        }
+        return null;
+    }
+
+    private (QueueItem Item, Build Build)? FindByNodeRequest(string requestId)
+    {
+        if (_nodeRequestIndex is null)
+        {
+            _nodeRequestIndex = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+            foreach (var item in _items.Values)
+            {
+                foreach (var build in item.BuildSet.Builds.Values)
+                {
+                    if (build.NodeRequestId is { } rid)
+                    {
+                        _nodeRequestIndex[rid] = (item.Id, build.Job);
+                    }
+                }
+            }
+        }
+        if (_nodeRequestIndex.TryGetValue(requestId, out var at) && _items.TryGetValue(at.Item1, out var owner)
+            && owner.BuildSet.Builds.TryGetValue(at.Item2, out var b) && b.NodeRequestId == requestId)
+        {
+            return (owner, b);
+        }
+        foreach (var item in _items.Values)
+        {
             foreach (var build in item.BuildSet.Builds.Values)
             {
-                if (build.Id == buildId)
+                if (build.NodeRequestId == requestId)
                 {
                     return (item, build);
                 }
@@ -199,16 +246,10 @@ internal sealed partial class PipelineRun
 
     private void OnNodesProvisioned(NodesProvisionedEvent n)
     {
-        foreach (var item in _items.Values)
+        if (FindByNodeRequest(n.RequestId) is { } found && found.Build.State == BuildState.NodesRequested)
         {
-            foreach (var build in item.BuildSet.Builds.Values)
-            {
-                if (build.NodeRequestId == n.RequestId && build.State == BuildState.NodesRequested)
-                {
-                    PutBuild(item, build with { State = BuildState.NodesReady, Nodes = n.Nodes, NodeRequestId = null });
-                    return;
-                }
-            }
+            PutBuild(found.Item, found.Build with { State = BuildState.NodesReady, Nodes = n.Nodes, NodeRequestId = null });
+            return;
         }
         // Nobody wants these nodes any more (the request was for a reset buildset): give them back.
         Emit(new ReturnNodes(n.Nodes));
@@ -216,14 +257,10 @@ internal sealed partial class PipelineRun
 
     private void OnNodesFailed(NodesFailedEvent n)
     {
-        foreach (var item in _items.Values)
+        if (FindByNodeRequest(n.RequestId) is { } found && found.Build.State == BuildState.NodesRequested)
         {
-            foreach (var build in item.BuildSet.Builds.Values)
+            var (item, build) = found;
             {
-                if (build.NodeRequestId != n.RequestId || build.State != BuildState.NodesRequested)
-                {
-                    continue;
-                }
                 var job = item.BuildSet.JobGraph!.Find(build.Job)!;
                 var choices = NodesetChoices(job.Nodeset);
                 if (build.NodesetAlternative + 1 < choices.Length)
@@ -238,7 +275,6 @@ internal sealed partial class PipelineRun
                     var released = ReleaseSemaphores(item.BuildSet, build);
                     CompleteBuild(item, released with { NodeRequestId = null }, BuildResults.NodeFailure, null, null, null);
                 }
-                return;
             }
         }
     }

@@ -219,23 +219,27 @@ internal sealed partial class PipelineRun
 
     private bool HeldByItemsAhead(QueueItem item)
     {
-        if (!Dependent)
+        if (!Dependent || Ahead(item) is not { } ahead)
         {
             return false;
         }
-        foreach (var ahead in AheadChain(item))
+        // Memoised per pass along the item-ahead chain, so a long gate stays linear.
+        if (_holding.TryGetValue(ahead.Id, out var held))
         {
-            var graph = ahead.BuildSet.JobGraph;
-            if (graph is null)
+            return held;
+        }
+        held = IsHoldingFollowingChanges(ahead) || HeldByItemsAhead(ahead);
+        _holding[ahead.Id] = held;
+        return held;
+    }
+
+    private static bool IsHoldingFollowingChanges(QueueItem item)
+    {
+        foreach (var job in item.BuildSet.JobGraph?.Jobs ?? [])
+        {
+            if (job.HoldFollowingChanges && item.BuildSet.BuildOf(job.Name) is not { State: BuildState.Completed, Result: BuildResults.Success })
             {
-                continue;
-            }
-            foreach (var job in graph.Jobs)
-            {
-                if (job.HoldFollowingChanges && ahead.BuildSet.BuildOf(job.Name) is not { State: BuildState.Completed, Result: BuildResults.Success })
-                {
-                    return true;
-                }
+                return true;
             }
         }
         return false;

@@ -190,6 +190,10 @@ internal sealed partial class PipelineRun
 
     private bool NeededChangeFailing(WorkQueue queue, QueueItem item)
     {
+        if (item.Changes.All(c => c.DependsOn.IsEmpty && c.GitParents.IsEmpty))
+        {
+            return false;
+        }
         foreach (var id in queue.Items)
         {
             if (id == item.Id)

@@ -29,6 +29,9 @@ internal sealed partial class PipelineRun
     private bool _disabled;
     private long _sequence;
     private bool _changed;
+    private Dictionary<string, string>? _buildSetIndex;
+    private Dictionary<string, (string, string)>? _nodeRequestIndex;
+    private readonly Dictionary<string, bool> _holding = new(StringComparer.Ordinal);
 
     public PipelineRun(PipelineContext context, PipelineState state, DateTimeOffset now)
     {
@@ -53,6 +56,7 @@ internal sealed partial class PipelineRun
         for (var pass = 0; pass < 10_000; pass++)
         {
             _changed = false;
+            _holding.Clear();
             foreach (var queue in _queues.ToList())
             {
                 ProcessQueue(queue);

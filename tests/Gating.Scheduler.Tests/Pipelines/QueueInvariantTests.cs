@@ -15,7 +15,7 @@ public sealed class QueueInvariantTests
     public static TheoryData<int> Seeds()
     {
         var data = new TheoryData<int>();
-        for (var seed = 1; seed <= 40; seed++)
+        for (var seed = 1; seed <= 24; seed++)
         {
             data.Add(seed);
         }
@@ -39,7 +39,7 @@ public sealed class QueueInvariantTests
         var open = new List<Change>();
         var next = 1;
 
-        for (step = 0; step < 250; step++)
+        for (step = 0; step < 200; step++)
         {
             sim.Now += TimeSpan.FromSeconds(random.Next(1, 30));
             var roll = random.Next(100);
