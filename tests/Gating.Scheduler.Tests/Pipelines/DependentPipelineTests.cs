@@ -203,6 +203,29 @@ public sealed class DependentPipelineTests
     }
 
     [Fact]
+    public void A_change_needing_a_failing_change_is_not_rebased_and_fails_when_it_leaves()
+    {
+        var sim = GateSim();
+        var a = NewChange("org/project", 1);
+        var b = NewChange("org/project", 2) with { DependsOn = [a.Key] };
+        sim.Enqueue(b, a);
+        var running = sim.Running.Count;
+
+        sim.Complete("test1", "1", BuildResults.Failure);
+
+        var item = sim.Items.Last();
+        Assert.Equal(["a needed change is failing", "at least one job failed"], item.BuildSet.FailingReasons.ToArray());
+        Assert.DoesNotContain(sim.Actions.OfType<RequestMerge>(), m => m.Changes.Length == 1 && m.Changes[0].Key.Id == "2");
+        Assert.DoesNotContain(sim.Running.Values, r => r.Change == "2");
+        Assert.True(running > sim.Running.Count);
+        sim.RunAll();
+        var failures = sim.Reports.Where(r => r.Kind == ReportKind.Failure).ToList();
+        Assert.Equal(["1", "2"], failures.Select(r => r.Changes[0].Key.Id));
+        Assert.Contains("depends on a change that failed to merge", failures[1].Message, StringComparison.Ordinal);
+        Assert.Empty(sim.Merged);
+    }
+
+    [Fact]
     public void Depends_on_enqueues_the_needed_change_ahead_live()
     {
         var sim = GateSim();

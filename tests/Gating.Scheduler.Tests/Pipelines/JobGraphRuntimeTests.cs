@@ -159,21 +159,29 @@ public sealed class JobGraphRuntimeTests
     [Fact]
     public void Fail_fast_cancels_running_builds_and_skips_the_rest()
     {
-        var sim = new PipelineSimulator(Check(), _ => GraphOf(Job("a"), Job("b"), Job("c", new JobDependency("b"))));
+        var sim = new PipelineSimulator(Check(), _ => GraphOf(Job("a"), Job("b"), Job("c", new JobDependency("b")))) { FailFast = true };
         sim.Enqueue(NewChange("org/project", 1));
-        // The project's fail-fast arrives with the job graph; set it on the state the way that event would.
-        var item = sim.Items.Single();
-        var state = sim.State with
-        {
-            Items = sim.State.Items.SetItem(item.Id, item with { BuildSet = item.BuildSet with { FailFast = true } }),
-        };
-        var result = PipelineCore.Handle(sim.Context, state,
-            new BuildCompletedEvent(sim.Build("a", "1").Request.BuildId, BuildResults.Failure), sim.Now);
+        var b = sim.Build("b", "1").Request.BuildId;
 
-        Assert.Contains(result.Actions, a => a is CancelBuild c && c.BuildId == sim.Build("b", "1").Request.BuildId);
-        var report = Assert.Single(result.Actions.OfType<Report>());
+        sim.Complete("a", "1", BuildResults.Failure);
+
+        Assert.Contains(sim.Actions, a => a is CancelBuild c && c.BuildId == b);
+        var report = Assert.Single(sim.Reports, r => r.Kind == ReportKind.Failure);
         Assert.Contains("- b b : CANCELED", report.Message, StringComparison.Ordinal);
         Assert.Contains("- c c : SKIPPED", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_jobs_and_enqueue_reporters()
+    {
+        var settings = Check() with { ReporterActions = ["enqueue", "start", "no-jobs", "success", "failure"], EnqueueMessage = "Queued in {pipeline.name}." };
+        var sim = new PipelineSimulator(settings, _ => JobGraph.Empty);
+        sim.Enqueue(NewChange("org/project", 1));
+
+        Assert.Equal([ReportKind.Enqueue, ReportKind.NoJobs], sim.Reports.Select(r => r.Kind));
+        Assert.Equal("Queued in check.", sim.Reports.First().Message);
+        Assert.Equal(BuildResults.NoJobs, sim.Reports.Last().Result);
+        Assert.Empty(sim.Items);
     }
 
     [Fact]

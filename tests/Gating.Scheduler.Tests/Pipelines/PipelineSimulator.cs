@@ -52,6 +52,7 @@ public sealed class PipelineSimulator
     public HashSet<string> ConfigErrors { get; } = [];
     public HashSet<string> FailNodeRequestsFor { get; } = [];
     public bool HoldNodeRequests { get; set; }
+    public bool FailFast { get; set; }
     public List<RequestNodes> HeldNodeRequests { get; } = [];
     public List<Change> Merged { get; } = [];
     /// <summary>Called after every event with the new state and its actions (property tests check invariants here).</summary>
@@ -109,7 +110,7 @@ public sealed class PipelineSimulator
                 var own = State.Items.TryGetValue(f.ItemId, out var item) ? item.Change : f.Changes[^1];
                 _pending.Enqueue(ConfigErrors.Contains(own.Key.Id)
                     ? new JobGraphErrorEvent(f.BuildSetId, ["Job foo not defined"])
-                    : new JobGraphReadyEvent(f.BuildSetId, Jobs(own)));
+                    : new JobGraphReadyEvent(f.BuildSetId, Jobs(own), FailFast));
                 break;
             case RequestNodes n:
                 if (FailNodeRequestsFor.Contains(n.Job))
