@@ -15,6 +15,7 @@ public static class GatingCommandLine
         var root = new RootCommand("Gating: speculative gating CI, compatible with Zuul v3 configuration.");
         root.Subcommands.Add(VersionCommand.Create(stdout));
         root.Subcommands.Add(ConfigCommand.Create(stdout, stderr));
+        root.Subcommands.Add(EncryptCommand.Create(stdout, stderr));
         return root;
     }
 
