@@ -8,6 +8,7 @@ internal static class ConfigCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("config", "Load, check and inspect Zuul v3 configuration.");
+        command.Subcommands.Add(ConfigCheckCommand.Create(stdout, stderr));
         return command;
     }
 }
