@@ -181,7 +181,7 @@ public sealed partial class JobFreezer(FreezeLayout layout)
 
     // override-checkout replaces the item's branch for variants of projects that have that branch.
     private string BranchFor(JobConfig variant, string branch, string? overrideCheckout) =>
-        overrideCheckout is not null && Layout.ProjectBranches.TryGetValue(variant.Source.Project, out var branches) && branches.Contains(overrideCheckout)
+        overrideCheckout is not null && Layout.HasBranch(variant.Source.Project, overrideCheckout)
             ? overrideCheckout
             : branch;
 

@@ -28,8 +28,8 @@ public sealed record ProjectPipeline(
     ProjectPipelineSettings Settings)
 {
     /// <summary>
-    /// Builds the ppc: for each project stanza of <paramref name="project"/> (regex-named ones first, then named,
-    /// each in load order) that matches <paramref name="branch"/>, each matching template's section for the
+    /// Builds the ppc: for each project stanza of <paramref name="project"/> (exact and regex-named, in load
+    /// order) that matches <paramref name="branch"/>, each matching template's section for the
     /// pipeline, then the stanza's own section. With no pipeline only the variables are collected.
     /// </summary>
     public static ProjectPipeline Resolve(FreezeLayout layout, string project, string branch, string? pipeline)
@@ -55,15 +55,15 @@ public sealed record ProjectPipeline(
             }
         }
 
-        foreach (var stanza in layout.Projects)
+        foreach (var stanza in layout.StanzasOf(project))
         {
-            if (!AppliesTo(stanza, project) || !BranchMatching.Matches(stanza.Branches ?? Implied(stanza.Source), branch))
+            if (!BranchMatching.Matches(stanza.Branches ?? Implied(stanza.Source), branch))
             {
                 continue;
             }
             foreach (var (templateName, _) in stanza.Templates)
             {
-                foreach (var template in layout.Templates.GetValueOrDefault(templateName, []))
+                foreach (var template in layout.TemplatesOf(templateName))
                 {
                     if (!BranchMatching.Matches(Implied(template.Source), branch))
                     {
@@ -89,11 +89,6 @@ public sealed record ProjectPipeline(
             vars,
             new ProjectPipelineSettings(inPipeline, debug, failFast));
     }
-
-    private static bool AppliesTo(ProjectConfig stanza, string project) =>
-        stanza.NameIsRegex
-            ? new RegexMatcher(stanza.Name, false, stanza.Location).Matches(project)
-            : FreezeLayout.ProjectNameMatches(stanza.Name, project);
 
     private static ImmutableArray<RegexMatcher> Implied(SourceContext source) => source.HasImpliedBranches ? source.ImpliedBranches : [];
 }
