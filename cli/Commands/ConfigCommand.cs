@@ -9,6 +9,8 @@ internal static class ConfigCommand
     {
         var command = new Command("config", "Load, check and inspect Zuul v3 configuration.");
         command.Subcommands.Add(ConfigCheckCommand.Create(stdout, stderr));
+        command.Subcommands.Add(ConfigFreezeJobCommand.Create(stdout, stderr));
+        command.Subcommands.Add(ConfigJobGraphCommand.Create(stdout, stderr));
         return command;
     }
 }

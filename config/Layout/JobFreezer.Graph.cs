@@ -86,7 +86,8 @@ public sealed partial class JobFreezer
             errors.Add(ListingError(FreezeErrorCodes.JobCycle, listing, request,
                 $"dependency cycle detected in job '{cycle[0]}': {string.Join(" -> ", cycle)}"));
         }
-        return new JobGraphResult(graph, errors.ToImmutable(), debug.ToImmutable(), ppc.Settings);
+        // Jobs sharing a broken parent report the same problem once.
+        return new JobGraphResult(graph, [.. errors.Distinct()], [.. debug.Distinct()], ppc.Settings);
     }
 
     private static ConfigError ListingError(string code, ProjectPipelineJob listing, FreezeRequest request, string message)
