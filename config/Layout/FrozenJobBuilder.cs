@@ -98,6 +98,10 @@ internal sealed partial class FrozenJobBuilder
 
     private bool CheckModifiable(JobConfig variant, bool isChild)
     {
+        if (!_final && _protectedOrigin is null && _finalAttributes.Count == 0)
+        {
+            return true;
+        }
         var execution = variant.SetAttributes
             .Where(a => !ContextAttributes.Contains(a) && !NeutralAttributes.Contains(a))
             .Order(StringComparer.Ordinal)

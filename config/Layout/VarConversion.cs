@@ -8,6 +8,9 @@ namespace Gating.Config.Freezing;
 /// <summary>Turns YAML variable trees into <see cref="VarValue"/>s, keeping each scalar's YAML 1.1 type.</summary>
 public static class VarConversion
 {
+    // YAML nodes are immutable and live as long as their layout, so each mapping is converted once.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<YamlMapping, VarMap> s_converted = new();
+
     /// <summary>Converts a mapping (null gives the empty mapping).</summary>
     public static VarMap ToVarMap(YamlMapping? mapping)
     {
@@ -15,6 +18,11 @@ public static class VarConversion
         {
             return VarMap.Empty;
         }
+        return s_converted.GetValue(mapping, Convert);
+    }
+
+    private static VarMap Convert(YamlMapping mapping)
+    {
         var entries = ImmutableArray.CreateBuilder<KeyValuePair<string, VarValue>>(mapping.Count);
         foreach (var entry in mapping.Entries)
         {
