@@ -127,4 +127,25 @@ public sealed class NovaCorpusTests : IClassFixture<NovaCorpusTests.Corpus>
         Assert.Contains("nova-lvm", Check("nova/virt/libvirt/driver.py").Graph.Jobs.Select(j => j.Name));
         Assert.Contains("test-release-openstack", Check("setup.cfg").Graph.Jobs.Select(j => j.Name));
     }
+
+    [Fact]
+    public void Every_project_of_the_corpus_freezes_in_every_pipeline_without_an_exception()
+    {
+        var freezer = new JobFreezer(_layout);
+        var projects = _layout.Source.ProjectStanzas.Keys.Order(StringComparer.Ordinal).ToList();
+        var graphs = 0;
+        var jobs = 0;
+        foreach (var project in projects)
+        {
+            foreach (var pipeline in _layout.Pipelines.Keys)
+            {
+                var result = freezer.FreezeJobGraph(new FreezeRequest(project, "master", pipeline, ["setup.py", "doc/index.rst"]));
+                Assert.All(result.Errors, e => Assert.False(string.IsNullOrEmpty(e.Code)));
+                graphs++;
+                jobs += result.Graph.Jobs.Length;
+            }
+        }
+        Assert.True(projects.Count > 1000, $"only {projects.Count} projects have stanzas");
+        Assert.True(jobs > 1000, $"only {jobs} jobs frozen in {graphs} graphs");
+    }
 }
