@@ -132,7 +132,7 @@ public sealed record FrozenJob
     /// <summary><c>auto</c>, <c>true</c> or <c>false</c>.</summary>
     public string Deduplicate { get; init; } = "auto";
 
-    /// <summary>Element-wise equality is not offered: a frozen job is compared by its fields when a test needs it.</summary>
+    /// <summary>The job's name, for logs (records would print every field).</summary>
     public override string ToString() => $"FrozenJob {Name}";
 }
 
