@@ -208,7 +208,7 @@ public sealed record JobSemaphore(string Name, bool ResourcesFirst = false);
 /// <param name="Name">The nodeset's name; null for an anonymous inline nodeset.</param>
 /// <param name="Nodes">The nodes in order.</param>
 /// <param name="Groups">Inventory groups.</param>
-/// <param name="Alternatives">Nodesets to try in order, flattened breadth first; empty when this one is the only choice.</param>
+/// <param name="Alternatives">Nodesets to try in order (nested alternatives expanded in place, as Zuul does), this one first; empty when it is the only choice.</param>
 public sealed record FrozenNodeset(
     string? Name,
     ImmutableArray<FrozenNode> Nodes,
