@@ -236,4 +236,28 @@ public sealed class InheritanceTests
         Assert.Equal(60, Frozen(layout, "ok-child").Timeout);
         Assert.Equal(FreezeErrorCodes.FinalAttribute, Assert.Single(Freeze(layout, "bad-child").Errors).Code);
     }
+
+    [Fact]
+    public void Without_a_pipeline_only_layout_variants_and_project_vars_apply()
+    {
+        var layout = App("""
+            - job: {name: j, run: r.yaml}
+            - project: {vars: {pv: project}, check: {jobs: [{j: {voting: false}}]}}
+            """);
+        var job = Frozen(layout, "j", pipeline: null);
+        Assert.True(job.Voting);
+        Assert.Equal("project", Var(job.Vars["pv"]));
+        Assert.DoesNotContain(job.InheritancePath, s => s.Kind == "project-pipeline");
+    }
+
+    [Fact]
+    public void Override_checkout_of_a_project_pipeline_variant_selects_that_branch_s_variants()
+    {
+        var layout = Load(
+            new Src("config", ConfigProject, Trusted: true),
+            new Src("org/lib", "- job: {name: lib-job, run: master.yaml}\n", ManyBranches: true),
+            new Src("org/lib", "- job: {name: lib-job, run: stable.yaml}\n", Branch: "stable/1", ManyBranches: true),
+            new Src("org/app", "- project: {check: {jobs: [{lib-job: {override-checkout: stable/1}}]}}\n"));
+        Assert.Equal<string>(["stable.yaml"], Paths(Frozen(layout, "lib-job").Run));
+    }
 }
