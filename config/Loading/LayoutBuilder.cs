@@ -45,7 +45,9 @@ public sealed partial class LayoutBuilder
         IEnumerable<ConfigError>? leadingErrors = null)
     {
         var b = new LayoutBuilder(tenant);
-        if (leadingErrors is not null) b._errors.AddRange(leadingErrors);
+        ImmutableArray<ConfigError> leading = [.. leadingErrors ?? []];
+        ImmutableArray<GlobalSemaphoreConfig> allGlobals = [.. globalSemaphores ?? []];
+        b._errors.AddRange(leading);
         foreach (var p in tenant.ProjectsInLoadOrder)
         {
             b._tenantProjects.TryAdd(p.Name, p);
@@ -68,7 +70,7 @@ public sealed partial class LayoutBuilder
         foreach (var lb in list) foreach (var q in lb.Config.Queues) b.AddUnique(b._queues, q.Name, q, q.Source, q.Location, "queue");
         foreach (var lb in list) foreach (var t in lb.Config.ProjectTemplates) b.AddTemplate(t);
         foreach (var lb in list) foreach (var p in lb.Config.Projects) b.AddProject(p);
-        var globals = (globalSemaphores ?? []).Where(g => tenant.Semaphores.Contains(g.Name))
+        var globals = allGlobals.Where(g => tenant.Semaphores.Contains(g.Name))
             .GroupBy(g => g.Name, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         b.CheckReferences(globals);
         return new TenantLayout(
@@ -84,7 +86,10 @@ public sealed partial class LayoutBuilder
             globals,
             b._queues.ToImmutableDictionary(StringComparer.Ordinal),
             b._branches.ToImmutableDictionary(kv => kv.Key, kv => kv.Value.ToImmutableArray(), StringComparer.Ordinal),
-            [.. b._errors]);
+            [.. b._errors],
+            [.. list],
+            leading,
+            allGlobals);
     }
 
     private void Error(string code, SourceLocation at, SourceContext source, string message, ConfigSeverity severity = ConfigSeverity.Error) =>

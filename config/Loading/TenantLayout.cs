@@ -24,8 +24,14 @@ public sealed class TenantLayout
         ImmutableDictionary<string, GlobalSemaphoreConfig> globalSemaphores,
         ImmutableDictionary<string, QueueConfig> queues,
         ImmutableDictionary<string, ImmutableArray<string>> projectBranches,
-        ImmutableArray<ConfigError> errors)
+        ImmutableArray<ConfigError> errors,
+        ImmutableArray<LoadedBranch> loadedBranches,
+        ImmutableArray<ConfigError> loadErrors,
+        ImmutableArray<GlobalSemaphoreConfig> allGlobalSemaphores)
     {
+        LoadedBranches = loadedBranches;
+        LoadErrors = loadErrors;
+        AllGlobalSemaphores = allGlobalSemaphores;
         Tenant = tenant;
         Pipelines = pipelines;
         PipelinesByName = pipelines.ToImmutableDictionary(p => p.Name, StringComparer.Ordinal);
@@ -70,6 +76,12 @@ public sealed class TenantLayout
     public ImmutableDictionary<string, ImmutableArray<string>> ProjectBranches { get; }
     /// <summary>Every problem found, in load order.</summary>
     public ImmutableArray<ConfigError> Errors { get; }
+    /// <summary>The parsed project branches the layout was built from, in load order (for re-layout).</summary>
+    public ImmutableArray<LoadedBranch> LoadedBranches { get; }
+    /// <summary>Problems found before parsing (tenant file, missing repositories).</summary>
+    public ImmutableArray<ConfigError> LoadErrors { get; }
+    /// <summary>Every global semaphore of the tenant file (for re-layout).</summary>
+    public ImmutableArray<GlobalSemaphoreConfig> AllGlobalSemaphores { get; }
 
     /// <summary>The variants of job <paramref name="name"/> in load order (empty when undefined).</summary>
     public ImmutableArray<JobConfig> GetJobVariants(string name) => Jobs.TryGetValue(name, out var v) ? v : [];

@@ -101,6 +101,37 @@ public static class TenantLoader
         }
     }
 
+    /// <summary>
+    /// Re-layout after one project branch's files changed: only that branch is parsed again; every other
+    /// branch's parsed objects are reused and the index is rebuilt.
+    /// </summary>
+    public static TenantLayout Relayout(TenantLayout previous, string project, string branch, IReadOnlyList<ConfigFileText> files)
+    {
+        var branches = new List<LoadedBranch>(previous.LoadedBranches.Length);
+        bool found = false;
+        var projects = previous.Tenant.ProjectsInLoadOrder;
+        foreach (var lb in previous.LoadedBranches)
+        {
+            if (lb.Project.Name == project && lb.Branch == branch)
+            {
+                int index = projects.IndexOf(lb.Project);
+                int count = previous.LoadedBranches.Count(x => x.Project.Name == project);
+                var context = new BranchContext(lb.Project, branch, count > 1, index);
+                branches.Add(lb with { Config = ParseBranch(context, files) });
+                found = true;
+            }
+            else
+            {
+                branches.Add(lb);
+            }
+        }
+        if (!found)
+        {
+            throw new ArgumentException($"project '{project}' branch '{branch}' is not part of the layout", nameof(project));
+        }
+        return LayoutBuilder.Build(previous.Tenant, branches, previous.AllGlobalSemaphores, previous.LoadErrors);
+    }
+
     /// <summary>Parses the files of one branch (pure).</summary>
     public static ParsedConfig ParseBranch(BranchContext context, IReadOnlyList<ConfigFileText> files)
     {
