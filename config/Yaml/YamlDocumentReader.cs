@@ -28,6 +28,7 @@ public sealed class YamlDocumentReader
     private int _depth;
     private int _topItem = -1;
     private bool _rootIsSequence;
+    private Mark _lastEnd = new(0, 1, 1);
 
     private YamlDocumentReader(string text, string file)
     {
@@ -72,9 +73,11 @@ public sealed class YamlDocumentReader
             _errors.Add(ConfigError.At(ConfigErrorCodes.YamlSyntax, Loc(e.Start), CleanMessage(e)));
             root = null;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _errors.Add(ConfigError.At(ConfigErrorCodes.YamlSyntax, SourceLocation.OfFile(_file), e.Message));
+            // YamlDotNet's scanner throws other exceptions on some malformed input; the error is just after the
+            // last event it produced.
+            _errors.Add(ConfigError.At(ConfigErrorCodes.YamlSyntax, Loc(_lastEnd), "malformed YAML after this point"));
             root = null;
         }
         return new YamlDocument(root, [.. _errors], [.. _badItems]);
@@ -88,14 +91,15 @@ public sealed class YamlDocumentReader
         return cut >= 0 && m.StartsWith('(') ? m[(cut + 3)..] : m;
     }
 
-    private SourceLocation Loc(Mark mark) => new(_file, (int)mark.Line, (int)mark.Column);
+    private SourceLocation Loc(Mark mark) => new(_file, Math.Max(1, (int)mark.Line), Math.Max(1, (int)mark.Column));
 
     private void Next()
     {
         if (!_parser.MoveNext())
         {
-            throw new YamlException("unexpected end of the YAML stream");
+            throw new YamlException(_lastEnd, _lastEnd, "unexpected end of the YAML stream");
         }
+        _lastEnd = _parser.Current!.End;
     }
 
     private void Error(string code, SourceLocation at, string message)
@@ -110,7 +114,7 @@ public sealed class YamlDocumentReader
     /// <summary>Reads the node at the current event and moves past it.</summary>
     private YamlNode ReadNode()
     {
-        var ev = _parser.Current ?? throw new YamlException("unexpected end of the YAML stream");
+        var ev = _parser.Current ?? throw new YamlException(_lastEnd, _lastEnd, "unexpected end of the YAML stream");
         Next();
         switch (ev)
         {
