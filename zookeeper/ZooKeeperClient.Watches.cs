@@ -1,0 +1,42 @@
+using Gating.ZooKeeper.Protocol;
+
+namespace Gating.ZooKeeper;
+
+public sealed partial class ZooKeeperClient
+{
+    /// <inheritdoc/>
+    /// <remarks>
+    /// As ZooKeeper's client does, the watcher must be known locally (else <see cref="ErrorCode.NoWatcher"/>).
+    /// The server's watch is removed (opcode 18) only when no other local watcher still needs it; every removed
+    /// watcher gets a DataWatchRemoved, ChildWatchRemoved or PersistentWatchRemoved event.
+    /// </remarks>
+    public async Task RemoveWatchesAsync(string path, WatcherType type, Watcher? watcher, CancellationToken cancellationToken)
+    {
+        var serverPath = ToServer(path);
+        var watches = _session.Watches;
+        if (!watches.Contains(serverPath, type, watcher))
+        {
+            throw ZooKeeperException.From(ErrorCode.NoWatcher, path);
+        }
+        if (watcher is not null)
+        {
+            _session.NotifyRemoved(watches.Remove(serverPath, type, watcher), path);
+            if (watches.Contains(serverPath, type, null))
+            {
+                return;
+            }
+        }
+        try
+        {
+            await SendAsync(OpCode.RemoveWatches, path, w => Requests.WritePathInt(w, serverPath, (int)type), NoValue, cancellationToken);
+        }
+        catch (ZooKeeperException e) when (e.Code == ErrorCode.NoWatcher && watcher is not null)
+        {
+            // The server's watch already fired or went with a reconnect; the local removal is what counted.
+        }
+        if (watcher is null)
+        {
+            _session.NotifyRemoved(watches.Remove(serverPath, type, null), path);
+        }
+    }
+}
