@@ -28,7 +28,7 @@ public sealed partial class ZooKeeperClient
         }
         try
         {
-            await SendAsync(OpCode.RemoveWatches, path, w => Requests.WritePathInt(w, serverPath, (int)type), NoValue, cancellationToken);
+            await RemoveOnServerAsync(path, serverPath, type, cancellationToken);
         }
         catch (ZooKeeperException e) when (e.Code == ErrorCode.NoWatcher && watcher is not null)
         {
@@ -39,4 +39,26 @@ public sealed partial class ZooKeeperClient
             _session.NotifyRemoved(watches.Remove(serverPath, type, null), path);
         }
     }
+
+    private async Task RemoveOnServerAsync(string path, string serverPath, WatcherType type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(OpCode.RemoveWatches, path, w => Requests.WritePathInt(w, serverPath, (int)type), NoValue, cancellationToken);
+        }
+        catch (ZooKeeperException e) when (e.Code == ErrorCode.MarshallingError && type is WatcherType.Persistent or WatcherType.PersistentRecursive)
+        {
+            // Servers before 3.9 know only Children, Data and Any. Any also takes the persistent watches, so it is
+            // used when this session has no other watch on the path; otherwise the server's watch stays and its
+            // events find no local watcher to call.
+            if (!OtherKindsRemain(serverPath, type))
+            {
+                await SendAsync(OpCode.RemoveWatches, path, w => Requests.WritePathInt(w, serverPath, (int)WatcherType.Any), NoValue, cancellationToken);
+            }
+        }
+    }
+
+    private bool OtherKindsRemain(string serverPath, WatcherType type) =>
+        new[] { WatcherType.Data, WatcherType.Children, WatcherType.Persistent, WatcherType.PersistentRecursive }
+            .Any(other => other != type && _session.Watches.Contains(serverPath, other, null));
 }
