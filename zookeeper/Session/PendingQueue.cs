@@ -26,6 +26,17 @@ internal sealed class PendingQueue
         }
     }
 
+    /// <summary>For timeout messages: how many requests wait, and the oldest.</summary>
+    public string Describe()
+    {
+        lock (_lock)
+        {
+            return _calls.TryPeek(out var head)
+                ? $"{_calls.Count} requests pending, oldest xid {head.Xid} ({head.OpCode} {head.Path})"
+                : "no requests pending";
+        }
+    }
+
     /// <summary>Adds a call about to be written; false (and the call failed) when the connection already broke.</summary>
     public bool Add(Call call)
     {

@@ -37,7 +37,9 @@ internal sealed partial class ZooKeeperSession
                 _connection = connection;
             }
             SetState(SessionState.Connected);
-            _firstConnect.TrySetResult();
+            // Through the event loop, so that ConnectAsync returns after the first Connected event was raised: a
+            // handler added afterwards sees only later changes.
+            Events.Post(() => _firstConnect.TrySetResult());
             var reason = await connection.Broken;
             await connection.DisposeAsync();
             if (cancellationToken.IsCancellationRequested || Volatile.Read(ref _closing))

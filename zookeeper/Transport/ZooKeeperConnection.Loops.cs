@@ -21,7 +21,7 @@ internal sealed partial class ZooKeeperConnection
             {
                 _readStart = _readEnd = 0;
             }
-            _breadcrumb = _pending.Count == 0 ? "idle, awaiting bytes" : $"awaiting replies for {_pending.Count} requests";
+            _breadcrumb = _readStart == _readEnd ? "awaiting the next frame" : $"awaiting the rest of a {required}-byte frame, {_readEnd - _readStart} bytes in";
             await ReceiveAsync(required, cancellationToken);
         }
     }

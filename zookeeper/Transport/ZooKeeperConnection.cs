@@ -119,7 +119,7 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
             if (time.GetElapsedTime(Volatile.Read(ref _lastReceive)) > _readTimeout)
             {
                 throw new TimeoutException(
-                    $"no reply from the server for {_readTimeout.TotalMilliseconds:0} ms (read loop: {_breadcrumb}; {_pending.Count} requests pending)");
+                    $"no reply from the server for {_readTimeout.TotalMilliseconds:0} ms (read loop: {_breadcrumb}; {_pending.Describe()})");
             }
             if (time.GetElapsedTime(Volatile.Read(ref _lastSend)) >= _pingInterval)
             {
