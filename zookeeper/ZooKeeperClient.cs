@@ -50,7 +50,7 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <summary>Closes the session (its ephemerals go at once) and the connection.</summary>
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
-    private string ToServer(string path) => _session.Chroot.ToServer(path);
+    private string ToServer(string path, bool sequential = false) => _session.Chroot.ToServer(path, sequential);
 
     private string ToClient(string serverPath) => _session.Chroot.ToClient(serverPath);
 
