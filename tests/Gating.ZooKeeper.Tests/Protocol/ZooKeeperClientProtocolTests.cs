@@ -224,4 +224,25 @@ public sealed class ZooKeeperClientProtocolTests
         Assert.Equal((int)OpCode.CloseSession, await closed.Task.WaitAsync(Bound));
         Assert.Equal(ConnectionState.Closed, client.State);
     }
+
+    [Fact]
+    public async Task Pings_follow_the_negotiated_timeout_not_the_requested_one()
+    {
+        var firstRequest = new TaskCompletionSource<(int Xid, int OpCode)>();
+        await using var server = new FakeZooKeeperServer(async (c, _) =>
+        {
+            await c.HandshakeAsync(timeoutMs: 900); // the client asked for 30 s
+            var request = await c.ReadRequestAsync();
+            firstRequest.TrySetResult((request.Xid, request.OpCode));
+            await c.ReplyAsync(-2, 0, 0);
+            await c.WaitForCloseAsync();
+        });
+        await using var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = server.ConnectString,
+            SessionTimeout = TimeSpan.FromSeconds(30),
+        }, new CancellationTokenSource(Bound).Token);
+        Assert.Equal(TimeSpan.FromMilliseconds(900), client.NegotiatedSessionTimeout);
+        Assert.Equal((Xids.Ping, (int)OpCode.Ping), await firstRequest.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }
