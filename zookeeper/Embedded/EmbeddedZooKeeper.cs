@@ -117,10 +117,32 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     /// </summary>
     public async Task ExpireSessionAsync(long sessionId, CancellationToken cancellationToken)
     {
-        _attached.TryRemove(sessionId, out var session);
         _detachedSinceMs.TryRemove(sessionId, out _);
-        session?.MarkExpiring();
         await SubmitAsync(new WriteRequest.CloseSession(sessionId, expired: true), cancellationToken);
+    }
+
+    /// <summary>
+    /// Simulates a network partition between a session's client and the store: the client sees
+    /// <see cref="ConnectionState.Suspended"/> and its calls fail with a retryable ConnectionLoss; the store stops
+    /// hearing from it, so after the session timeout (on the injected clock) it expires and the client sees
+    /// <see cref="ConnectionState.Lost"/>. For fault tests.
+    /// </summary>
+    public void DisconnectSession(long sessionId)
+    {
+        if (_attached.TryGetValue(sessionId, out var session) && session.Suspend())
+        {
+            _detachedSinceMs[sessionId] = NowMs();
+        }
+    }
+
+    /// <summary>Ends a simulated partition: if the session has not expired meanwhile, its client is Connected again
+    /// and receives the watch events it missed, as after ZooKeeper's setWatches.</summary>
+    public void ReconnectSession(long sessionId)
+    {
+        if (_attached.TryGetValue(sessionId, out var session) && _detachedSinceMs.TryRemove(sessionId, out _))
+        {
+            session.Resume();
+        }
     }
 
     private EmbeddedZooKeeperSession Reattach(long sessionId, ReadOnlyMemory<byte> password, string chroot)
@@ -146,10 +168,9 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
         var sessions = State.Sessions;
         foreach (var (id, sinceMs) in _detachedSinceMs)
         {
-            if (sessions.TryGetValue(id, out var record) && nowMs - sinceMs > record.TimeoutMs
-                && _detachedSinceMs.TryRemove(id, out _))
+            if (sessions.TryGetValue(id, out var record) && nowMs - sinceMs > record.TimeoutMs)
             {
-                Submit(new WriteRequest.CloseSession(id, expired: true));
+                Submit(new WriteRequest.CloseSession(id, expired: true, onlyIfStillUnheard: true));
             }
         }
     }

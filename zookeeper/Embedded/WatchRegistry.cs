@@ -87,7 +87,8 @@ internal sealed class WatchRegistry
         {
             RemoveFrom(_recursive, path, watcher, WatchedEventType.PersistentWatchRemoved, removed);
         }
-        return removed;
+        // A watcher removed from several tables hears once per event type, as the Java client's map of sets does.
+        return removed.Distinct().ToList();
     }
 
     public void Clear()

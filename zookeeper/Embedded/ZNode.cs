@@ -21,9 +21,11 @@ internal sealed record ZNode(
     long Pzxid,
     ImmutableSortedSet<string> Children)
 {
+    /// <summary>The stat a client sees: containers and TTL nodes show ephemeralOwner 0, as ZooKeeper's
+    /// DataNode.getClientEphemeralOwner hides the markers.</summary>
     public Stat ToStat() => new(
-        Czxid, Mzxid, Ctime, Mtime, Version, (2 * CreateCount) - Children.Count, Aversion, EphemeralOwner,
-        Data.Length, Children.Count, Pzxid);
+        Czxid, Mzxid, Ctime, Mtime, Version, (2 * CreateCount) - Children.Count, Aversion,
+        Embedded.EphemeralOwner.IsSession(EphemeralOwner) ? EphemeralOwner : 0, Data.Length, Children.Count, Pzxid);
 }
 
 /// <summary>A session as recorded in the journal: it outlives the process until it expires or is closed.</summary>

@@ -160,16 +160,30 @@ public abstract partial class ZooKeeperContractTests
     }
 
     [Fact]
-    public async Task Container_and_ttl_nodes_carry_ZooKeepers_owner_markers()
+    public async Task Container_and_ttl_nodes_look_persistent_to_clients()
     {
         var zk = await SessionAsync();
         var container = await CreateAsync(zk, "/box", options: CreateOptions.Container);
-        Assert.Equal(long.MinValue, container.Stat.EphemeralOwner);
+        Assert.Equal(0, container.Stat.EphemeralOwner); // the server keeps its marker to itself
         await CreateAsync(zk, "/box/item");
+        Assert.Equal(1, (await zk.ExistsAsync("/box", null, Ct))!.Value.NumChildren);
         var ttl = await CreateAsync(zk, "/ttl", options: new CreateOptions(CreateMode.PersistentWithTtl, TtlMilliseconds: 5000));
-        Assert.Equal(unchecked((long)0xFF00000000000000UL) | 5000, ttl.Stat.EphemeralOwner);
+        Assert.Equal(0, ttl.Stat.EphemeralOwner);
+        await CreateAsync(zk, "/ttl/child");
         var ttlSeq = await CreateAsync(zk, "/ttl-", options: new CreateOptions(CreateMode.PersistentSequentialWithTtl, TtlMilliseconds: 1000));
         Assert.StartsWith("/ttl-00000000", ttlSeq.Path, StringComparison.Ordinal);
         await ThrowsCodeAsync(ErrorCode.BadArguments, () => CreateAsync(zk, "/bad-ttl", options: new CreateOptions(CreateMode.PersistentWithTtl, TtlMilliseconds: 0)));
+    }
+
+    [Fact]
+    public async Task A_sessions_requests_are_answered_in_the_order_sent()
+    {
+        var zk = await SessionAsync();
+        await CreateAsync(zk, "/fifo", "0");
+        // Pipelined: nothing is awaited until all are sent.
+        var writes = Enumerable.Range(1, 20).Select(i => zk.SetDataAsync("/fifo", Bytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), i - 1, Ct)).ToList();
+        var read = zk.GetDataAsync("/fifo", null, Ct);
+        Assert.Equal("20", System.Text.Encoding.UTF8.GetString((await read).Data));
+        Assert.Equal(Enumerable.Range(1, 20), (await Task.WhenAll(writes)).Select(s => s.Version));
     }
 }

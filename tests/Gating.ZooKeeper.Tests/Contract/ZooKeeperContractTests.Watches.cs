@@ -175,4 +175,26 @@ public abstract partial class ZooKeeperContractTests
         await FenceAsync(zk);
         Assert.Empty(any.Pending());
     }
+
+    [Fact]
+    public async Task Removing_any_watches_also_removes_persistent_ones()
+    {
+        var zk = await SessionAsync();
+        await CreateAsync(zk, "/x");
+        var persistent = new EventRecorder(EventTimeout);
+        var recursive = new EventRecorder(EventTimeout);
+        await zk.AddWatchAsync("/x", AddWatchMode.Persistent, persistent.Watch, Ct);
+        await zk.AddWatchAsync("/x", AddWatchMode.PersistentRecursive, recursive.Watch, Ct);
+        await zk.SetDataAsync("/x", Bytes("1"), -1, Ct);
+        Assert.Equal(Ev(WatchedEventType.NodeDataChanged, "/x"), await persistent.NextAsync());
+        Assert.Equal(Ev(WatchedEventType.NodeDataChanged, "/x"), await recursive.NextAsync());
+        await zk.RemoveWatchesAsync("/x", WatcherType.Any, null, Ct);
+        Assert.Equal(Ev(WatchedEventType.PersistentWatchRemoved, "/x"), await persistent.NextAsync());
+        Assert.Equal(Ev(WatchedEventType.PersistentWatchRemoved, "/x"), await recursive.NextAsync());
+        await zk.SetDataAsync("/x", Bytes("2"), -1, Ct);
+        await CreateAsync(zk, "/x/c");
+        await FenceAsync(zk);
+        Assert.Empty(persistent.Pending());
+        Assert.Empty(recursive.Pending());
+    }
 }
