@@ -38,7 +38,7 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <inheritdoc/>
     public long SessionId => _session.SessionId;
 
-    /// <summary>The session password (with <see cref="SessionId"/>, what re-attaches the session).</summary>
+    /// <inheritdoc/>
     public TimeSpan NegotiatedSessionTimeout => _session.NegotiatedTimeout;
 
     /// <inheritdoc/>
