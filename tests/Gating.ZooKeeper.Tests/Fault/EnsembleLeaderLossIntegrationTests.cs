@@ -18,7 +18,7 @@ public sealed class EnsembleLeaderLossIntegrationTests : IAsyncLifetime
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
             ConnectString = _cluster.ConnectString,
-            SessionTimeout = TimeSpan.FromSeconds(5),
+            SessionTimeout = TimeSpan.FromSeconds(20), // an election on a loaded machine must fit in it
         }, ct);
         var sessionId = zk.SessionId;
         await zk.CreateAsync("/eph", default, CreateOptions.Ephemeral, ct);

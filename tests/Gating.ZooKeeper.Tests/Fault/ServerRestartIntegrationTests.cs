@@ -23,7 +23,8 @@ public sealed class ServerRestartIntegrationTests : IAsyncLifetime
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
             ConnectString = _cluster.ConnectString,
-            SessionTimeout = TimeSpan.FromSeconds(5),
+            // Long enough that a JVM restart on a loaded machine fits in it: past it the client would report Lost.
+            SessionTimeout = TimeSpan.FromSeconds(30),
         }, ct);
         var sessionId = zk.SessionId;
         var states = new StateRecorder(zk);
@@ -60,7 +61,9 @@ public sealed class ServerRestartIntegrationTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         server.Start();
         await server.WaitServingAsync();
-        await Eventually.TrueAsync(() => zk.State == ConnectionState.Connected, "the client to re-attach");
+        var restartedIn = clock.Elapsed;
+        await Eventually.TrueAsync(() => zk.State == ConnectionState.Connected,
+            $"the client to re-attach (state {zk.State}, server serving after {restartedIn.TotalSeconds:0.0}s)");
         Assert.Equal(sessionId, zk.SessionId);
         Assert.DoesNotContain(ConnectionState.Lost, states.All);
 

@@ -9,8 +9,11 @@ namespace Gating.ZooKeeper.Tests.TestServers;
 /// </summary>
 public sealed class ZooKeeperTestCluster : IAsyncDisposable
 {
-    /// <summary>Ticks of 250 ms: sessions may last 0.5 s to 5 s.</summary>
+    /// <summary>Ticks of 250 ms: sessions may last from 0.5 s to <see cref="MaxSessionTimeoutMilliseconds"/>.</summary>
     public const int TickMilliseconds = 250;
+
+    /// <summary>Long enough for a session to outlive a server restart on a busy machine.</summary>
+    public const int MaxSessionTimeoutMilliseconds = 60_000;
 
     private ZooKeeperTestCluster(IReadOnlyList<ZooKeeperTestServer> servers)
     {
@@ -81,6 +84,7 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
     private static string Config(string directory, int clientPort, string? quorum) =>
         $"""
         tickTime={TickMilliseconds}
+        maxSessionTimeout={MaxSessionTimeoutMilliseconds}
         initLimit=20
         syncLimit=8
         dataDir={Path.Combine(directory, "data")}
