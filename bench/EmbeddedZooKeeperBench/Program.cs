@@ -12,8 +12,10 @@ const int Nodes = 1000;
 var value = new byte[1024];
 Random.Shared.NextBytes(value);
 
+EmbeddedZooKeeper? currentStore = null;
 await using (var store = await EmbeddedZooKeeper.OpenAsync(directory, new EmbeddedZooKeeperOptions(), CancellationToken.None))
 {
+    currentStore = store;
     await using var zk = await store.ConnectAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
     await zk.CreateAsync("/bench", default, CreateOptions.Persistent, CancellationToken.None);
     await Task.WhenAll(Enumerable.Range(0, 16).Select(async w =>
@@ -37,6 +39,7 @@ await using (var store = await EmbeddedZooKeeper.OpenAsync(directory, new Embedd
         await zk.DeleteAsync(path, -1, CancellationToken.None);
     });
     Console.WriteLine($"{store.LastZxid - before} transactions written");
+    currentStore = null;
 }
 
 var stopwatch = Stopwatch.StartNew();
@@ -51,6 +54,7 @@ if (args.Length == 0)
 
 async Task RunAsync(string name, int workers, Func<int, Task> operation)
 {
+    var flushes = currentStore?.JournalFlushes ?? 0;
     var stop = Stopwatch.StartNew();
     var counts = new long[workers];
     var latencies = new List<double>[workers];
@@ -68,5 +72,7 @@ async Task RunAsync(string name, int workers, Func<int, Task> operation)
     })));
     var all = latencies.SelectMany(l => l).Order().ToList();
     var rate = counts.Sum() / stop.Elapsed.TotalSeconds;
-    Console.WriteLine($"{name,-42} {rate,12:N0} ops/s   p50 {all[all.Count / 2]:F3} ms   p99 {all[(int)(all.Count * 0.99)]:F3} ms");
+    var flushed = (currentStore?.JournalFlushes ?? 0) - flushes;
+    var perFlush = flushed == 0 ? "" : $"   {counts.Sum() / (double)flushed:F1} ops per fsync";
+    Console.WriteLine($"{name,-42} {rate,12:N0} ops/s   p50 {all[all.Count / 2]:F3} ms   p99 {all[(int)(all.Count * 0.99)]:F3} ms{perFlush}");
 }

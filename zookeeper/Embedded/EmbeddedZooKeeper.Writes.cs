@@ -48,6 +48,14 @@ public sealed partial class EmbeddedZooKeeper
 
     private void ProcessBatch(List<WriteRequest> batch)
     {
+        if (_broken is { } broken)
+        {
+            foreach (var request in batch)
+            {
+                request.Fail(new ZooKeeperException(ErrorCode.SystemError, null, "the embedded store failed to write its journal", broken));
+            }
+            return;
+        }
         var before = State;
         var nodes = before.Nodes.ToBuilder();
         var sessions = before.Sessions.ToBuilder();

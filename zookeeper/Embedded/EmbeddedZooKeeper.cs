@@ -22,7 +22,6 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     private readonly Lock _watchLock = new();
     private readonly ConcurrentDictionary<long, EmbeddedZooKeeperSession> _attached = new();
     private readonly ConcurrentDictionary<long, long> _detachedSinceMs = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _sessionTimer;
     private readonly ITimer _containerTimer;
     private readonly Task _writerLoop;
@@ -73,12 +72,14 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     /// <summary>The zxid of the last committed transaction.</summary>
     public long LastZxid => State.LastZxid;
 
+    /// <summary>How many times the journal was flushed to disk since the store opened: with concurrent writers it
+    /// grows slower than <see cref="LastZxid"/>, since one flush commits a whole batch.</summary>
+    public long JournalFlushes => _journal?.Flushes ?? 0;
+
     /// <summary>The ids of the sessions the store knows (attached or waiting to be re-attached or to expire).</summary>
     public IReadOnlyCollection<long> SessionIds => State.Sessions.Keys.ToList();
 
     internal DataState State => Volatile.Read(ref _state);
-
-    internal EmbeddedZooKeeperOptions Options => _options;
 
     internal ILogger Logger => _logger;
 
@@ -238,8 +239,5 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
         _writes.Writer.TryComplete();
         await _writerLoop;
         _journal?.Dispose();
-        _stopping.Dispose();
     }
-
-    internal static ImmutableArray<AclId> NoAuth => [];
 }
