@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Gating.Model;
+using Gating.Nodepool.Providers;
 
 namespace Gating.Nodepool.Decisions;
 
@@ -19,21 +20,23 @@ public static class Cleanup
             .Select(n => new NodeToDelete(n, $"unlocked {n.State.ToWire()} node"))
             .ToImmutableArray();
 
-        // Ready nodes allocated to a request that no longer exists (requestor gone) are free again.
-        var free = snapshot.Nodes
-            .Where(n => n.State == NodeState.Ready && n.AllocatedTo is { } r && !requestIds.Contains(r)
-                && !snapshot.LockedNodes.Contains(n.Id))
-            .Select(n => n with { AllocatedTo = null })
-            .ToImmutableArray();
-
         // A pending request nobody holds the lock of lost its launcher: back to requested for another one.
         var lost = snapshot.Requests
             .Where(r => r.State == NodeRequestState.Pending && !snapshot.LockedRequests.Contains(r.Id))
             .Select(r => r with { State = NodeRequestState.Requested, StateTime = snapshot.Now })
             .ToImmutableArray();
 
-        var known = snapshot.Nodes.Where(n => n.ExternalId is not null).Select(n => n.ExternalId!).ToHashSet(StringComparer.Ordinal);
-        var leaked = snapshot.Instances.Where(i => !known.Contains(i)).ToImmutableArray();
+        // Ready nodes allocated to a request that no longer exists (requestor gone) or that starts over are free again.
+        var lostIds = lost.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var free = snapshot.Nodes
+            .Where(n => n.State == NodeState.Ready && n.AllocatedTo is { } r && (!requestIds.Contains(r) || lostIds.Contains(r))
+                && !snapshot.LockedNodes.Contains(n.Id))
+            .Select(n => n with { AllocatedTo = null })
+            .ToImmutableArray();
+
+        // An instance is leaked when no node record has the id it was made for (records are written before launches).
+        var known = snapshot.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var leaked = snapshot.Instances.Where(i => !known.Contains(i.NodeId)).Select(i => i.ExternalId).ToImmutableArray();
         return new CleanupPlan(delete, free, lost, leaked);
     }
 }
@@ -44,7 +47,7 @@ public sealed record CleanupSnapshot(
     ImmutableHashSet<string> LockedNodes,
     ImmutableArray<NodeRequest> Requests,
     ImmutableHashSet<string> LockedRequests,
-    ImmutableArray<string> Instances,
+    ImmutableArray<ProviderInstance> Instances,
     DateTimeOffset Now);
 
 /// <summary>A node to delete and why.</summary>

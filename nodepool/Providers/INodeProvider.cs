@@ -33,8 +33,8 @@ public interface INodeProvider : IAsyncDisposable
     /// <summary>Deletes the host and everything it held. Idempotent: deleting an unknown id does nothing.</summary>
     Task DeleteAsync(string externalId, CancellationToken cancellationToken);
 
-    /// <summary>The external ids of every instance this provider has now (for leak cleanup).</summary>
-    Task<ImmutableArray<string>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>Every instance this provider has now, with the node id it was made for (for leak cleanup).</summary>
+    Task<ImmutableArray<ProviderInstance>> ListAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>What one new node needs: the record's id and the label to give it.</summary>
@@ -66,6 +66,11 @@ public sealed record ProviderNode(string ExternalId, string Hostname, string Int
     /// <summary>The slot of a static host; null otherwise.</summary>
     public int? Slot { get; init; }
 }
+
+/// <summary>An instance the provider has: its id and the node record id it was made for.</summary>
+/// <param name="ExternalId">The provider's id of the instance.</param>
+/// <param name="NodeId">The node id given to <see cref="INodeProvider.CreateAsync"/>.</param>
+public sealed record ProviderInstance(string ExternalId, string NodeId);
 
 /// <summary>How many nodes a provider can hold at once; null for no limit of its own.</summary>
 public sealed record ProviderQuota(int? MaxServers);

@@ -133,7 +133,7 @@ public sealed partial class LocalHostProvider : INodeProvider
     }
 
     /// <inheritdoc/>
-    public async Task<ImmutableArray<string>> ListAsync(CancellationToken cancellationToken)
+    public async Task<ImmutableArray<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
         var prefix = _local.NamePrefix + "-";
         var namespaces = (await HostCommand.RunAsync("ip", ["netns", "list"], cancellationToken))
@@ -142,7 +142,8 @@ public sealed partial class LocalHostProvider : INodeProvider
         var dirs = Directory.Exists(_local.WorkDir)
             ? Directory.EnumerateDirectories(_local.WorkDir).Select(Path.GetFileName).OfType<string>()
             : [];
-        return [.. namespaces.Concat(dirs).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal)];
+        return [.. namespaces.Concat(dirs).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal)
+            .Select(n => new ProviderInstance(n, n[prefix.Length..]))];
     }
 
     /// <inheritdoc/>

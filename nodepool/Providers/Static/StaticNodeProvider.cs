@@ -13,7 +13,7 @@ public sealed class StaticNodeProvider : INodeProvider
 {
     private readonly Lock _gate = new();
     private readonly ImmutableArray<Slot> _slots;
-    private readonly HashSet<string> _claimed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _claimed = new(StringComparer.Ordinal); // external id -> node id
     private readonly Dictionary<string, long> _lastClaim = new(StringComparer.Ordinal);
     private long _claims;
 
@@ -49,10 +49,10 @@ public sealed class StaticNodeProvider : INodeProvider
                 throw new NodeLaunchException($"no host of pool {launch.Pool} of provider {Name} has label {launch.Label}");
             }
 
-            var free = serving.Where(s => !_claimed.Contains(s.ExternalId))
+            var free = serving.Where(s => !_claimed.ContainsKey(s.ExternalId))
                 .OrderBy(s => _lastClaim.GetValueOrDefault(s.HostKey)).ThenBy(s => s.Index).FirstOrDefault()
                 ?? throw new ProviderQuotaException($"all {serving.Count} slot(s) of label {launch.Label} in pool {launch.Pool} are in use");
-            _claimed.Add(free.ExternalId);
+            _claimed.Add(free.ExternalId, launch.NodeId);
             _lastClaim[free.HostKey] = ++_claims;
             slot = free;
         }
@@ -107,11 +107,11 @@ public sealed class StaticNodeProvider : INodeProvider
     }
 
     /// <inheritdoc/>
-    public Task<ImmutableArray<string>> ListAsync(CancellationToken cancellationToken)
+    public Task<ImmutableArray<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(_claimed.Order(StringComparer.Ordinal).ToImmutableArray());
+            return Task.FromResult(_claimed.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => new ProviderInstance(c.Key, c.Value)).ToImmutableArray());
         }
     }
 

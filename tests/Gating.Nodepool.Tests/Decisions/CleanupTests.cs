@@ -26,7 +26,7 @@ public sealed class CleanupTests
             new NodeRequest("200-0000000003", NodeRequestState.Requested, T0, ["x"], "z"),
         };
         var plan = Cleanup.Plan(new CleanupSnapshot(
-            [.. nodes], ["inuse-locked"], [.. requests], ["200-0000000002"], ["ext-used", "ext-ready", "leaked-1"], T0.AddMinutes(1)));
+            [.. nodes], ["inuse-locked"], [.. requests], ["200-0000000002"], [new("ext-used", "used"), new("ext-ready", "ready"), new("leaked-1", "0000000099")], T0.AddMinutes(1)));
 
         Assert.Equal(["used", "inuse-lost", "building-orphan"], plan.DeleteNodes.Select(d => d.Node.Id));
         Assert.Equal("ready-gone", plan.FreeNodes.Single().Id);

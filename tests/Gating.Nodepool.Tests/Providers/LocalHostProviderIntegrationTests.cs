@@ -22,9 +22,9 @@ public sealed class LocalHostProviderIntegrationTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var id in await _provider.ListAsync(default))
+        foreach (var instance in await _provider.ListAsync(default))
         {
-            await _provider.DeleteAsync(id, default);
+            await _provider.DeleteAsync(instance.ExternalId, default);
         }
 
         await _provider.DisposeAsync();
@@ -119,7 +119,7 @@ public sealed class LocalHostProviderIntegrationTests : IAsyncLifetime
         Assert.DoesNotContain(File.ReadLines("/proc/self/mountinfo"), l => l.Contains(root, StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(_dir, "nodes", name)), "node directory left behind");
         Assert.All(pids, pid => Assert.False(IsAlive(pid), $"process {pid} left behind"));
-        Assert.DoesNotContain(name, await _provider.ListAsync(default));
+        Assert.DoesNotContain(name, (await _provider.ListAsync(default)).Select(i => i.ExternalId));
         var refused = await TestHosts.SshAsync(node.InterfaceIp, node.ConnectionPort, node.Username, node.HostKeys, "true", _dir);
         Assert.NotEqual(0, refused.ExitCode);
     }
@@ -131,7 +131,7 @@ public sealed class LocalHostProviderIntegrationTests : IAsyncLifetime
 
         // A new launcher process: same config, knows nothing of the node.
         await using var restarted = new LocalHostProvider(LocalHosts.Config(_prefix, Path.Combine(_dir, "nodes"), 23510, 23529), TestHosts.SshPublicKey, TimeProvider.System);
-        Assert.Contains(node.ExternalId, await restarted.ListAsync(default));
+        Assert.Contains(new ProviderInstance(node.ExternalId, "leak"), await restarted.ListAsync(default));
         await restarted.DeleteAsync(node.ExternalId, default);
         Assert.Empty(await restarted.ListAsync(default));
         Assert.False(File.Exists($"/var/run/netns/{node.ExternalId}"));

@@ -44,12 +44,15 @@ public abstract class NodeProviderContract : IAsyncLifetime
     public async Task List_shows_instances_until_they_are_deleted()
     {
         var provider = Provider(2);
-        var a = await provider.CreateAsync(new(NewNodeId(), Label, Pool), default);
-        var b = await provider.CreateAsync(new(NewNodeId(), Label, Pool), default);
+        var (idA, idB) = (NewNodeId(), NewNodeId());
+        var a = await provider.CreateAsync(new(idA, Label, Pool), default);
+        var b = await provider.CreateAsync(new(idB, Label, Pool), default);
         Assert.NotEqual(a.ExternalId, b.ExternalId);
-        Assert.Superset(new HashSet<string> { a.ExternalId, b.ExternalId }, (await provider.ListAsync(default)).ToHashSet());
+        var listed = await provider.ListAsync(default);
+        Assert.Contains(new ProviderInstance(a.ExternalId, idA), listed);
+        Assert.Contains(new ProviderInstance(b.ExternalId, idB), listed);
         await provider.DeleteAsync(a.ExternalId, default);
-        var left = await provider.ListAsync(default);
+        var left = (await provider.ListAsync(default)).Select(i => i.ExternalId).ToList();
         Assert.DoesNotContain(a.ExternalId, left);
         Assert.Contains(b.ExternalId, left);
         await provider.DeleteAsync(b.ExternalId, default);
@@ -103,9 +106,9 @@ public abstract class NodeProviderContract : IAsyncLifetime
     {
         foreach (var provider in _providers)
         {
-            foreach (var id in await provider.ListAsync(default))
+            foreach (var instance in await provider.ListAsync(default))
             {
-                await provider.DeleteAsync(id, default);
+                await provider.DeleteAsync(instance.ExternalId, default);
             }
 
             await provider.DisposeAsync();
