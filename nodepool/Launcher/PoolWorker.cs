@@ -36,12 +36,16 @@ public sealed partial class PoolWorker : IAsyncDisposable
     {
         _config = config;
         _provider = provider;
-        _pool = pool;
+        // The provider's own capacity (static: its slots) caps the pool, so requests wait in the decider's
+        // quota check instead of racing for the last slot and being released over and over.
+        _pool = nodeProvider.Quota.MaxServers is { } capacity && (pool.MaxServers is null || pool.MaxServers > capacity)
+            ? pool with { MaxServers = capacity }
+            : pool;
         _nodeProvider = nodeProvider;
         _store = store;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
-        _handler = new RequestHandler(nodeProvider, provider, pool, store, launcher, time, _logger);
+        _handler = new RequestHandler(nodeProvider, provider, _pool, store, launcher, time, _logger);
     }
 
     /// <summary>The pool's id.</summary>

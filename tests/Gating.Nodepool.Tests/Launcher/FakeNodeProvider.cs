@@ -12,7 +12,8 @@ internal sealed class FakeNodeProvider(string name, FakeBackend backend) : INode
 {
     public string Name { get; } = name;
 
-    public ProviderQuota Quota => new(backend.MaxServers);
+    // The cloud's limit is not known up front (as with a cloud quota shared with others): it shows at launch.
+    public ProviderQuota Quota => new(null);
 
     public Task<ProviderNode> CreateAsync(NodeLaunch launch, CancellationToken cancellationToken)
     {
