@@ -17,7 +17,7 @@ public sealed class CleanupTests
         {
             N("used", NodeState.Used), N("inuse-locked", NodeState.InUse), N("inuse-lost", NodeState.InUse),
             N("building-orphan", NodeState.Building), N("ready", NodeState.Ready), N("hold", NodeState.Hold),
-            N("ready-gone", NodeState.Ready, allocatedTo: "200-0000000009"), N("ready-kept", NodeState.Ready, allocatedTo: "200-0000000001"),
+            N("ready-gone", NodeState.Ready, allocatedTo: "200-0000000009"), N("ready-kept", NodeState.Ready, allocatedTo: "200-0000000001"), N("ready-busy", NodeState.Ready, allocatedTo: "200-0000000002"),
         };
         var requests = new[]
         {
@@ -29,8 +29,9 @@ public sealed class CleanupTests
             [.. nodes], ["inuse-locked"], [.. requests], ["200-0000000002"], [new("ext-used", "used"), new("ext-ready", "ready"), new("leaked-1", "0000000099")], T0.AddMinutes(1)));
 
         Assert.Equal(["used", "inuse-lost", "building-orphan"], plan.DeleteNodes.Select(d => d.Node.Id));
-        Assert.Equal("ready-gone", plan.FreeNodes.Single().Id);
-        Assert.Null(plan.FreeNodes.Single().AllocatedTo);
+        // Freed: the node of a request that is gone, and the node of the lost request that starts over.
+        Assert.Equal(["ready-gone", "ready-kept"], plan.FreeNodes.Select(n => n.Id).Order());
+        Assert.All(plan.FreeNodes, n => Assert.Null(n.AllocatedTo));
         Assert.Equal(("200-0000000001", NodeRequestState.Requested), (plan.ResetRequests.Single().Id, plan.ResetRequests.Single().State));
         Assert.Equal(["leaked-1"], plan.LeakedInstances.ToArray());
     }
