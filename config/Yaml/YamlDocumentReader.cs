@@ -250,8 +250,7 @@ public sealed class YamlDocumentReader
                 continue;
             }
             string keyText = key is YamlScalar ks ? ks.Text : "";
-            seen ??= new HashSet<string>(StringComparer.Ordinal);
-            if (key is YamlScalar && !seen.Add(keyText))
+            if (key is YamlScalar && IsDuplicate(entries, keyText, ref seen))
             {
                 Error(ConfigErrorCodes.DuplicateKey, key.Location, $"duplicate key '{keyText}' in the mapping at line {at.Line}");
                 continue;
@@ -262,7 +261,7 @@ public sealed class YamlDocumentReader
         _depth--;
         if (merges is not null)
         {
-            entries = ApplyMerges(entries, merges, seen);
+            entries = ApplyMerges(entries, merges, new HashSet<string>(entries.Select(e => e.KeyText), StringComparer.Ordinal));
         }
         if (tag is not (null or "!" or "tag:yaml.org,2002:map" or YamlTags.Inherit or YamlTags.Override))
         {
@@ -274,6 +273,25 @@ public sealed class YamlDocumentReader
             tag = null;
         }
         return new YamlMapping([.. entries], at, tag);
+    }
+
+    // Most mappings are small: a linear scan beats allocating a set for each one.
+    private static bool IsDuplicate(List<YamlEntry> entries, string key, ref HashSet<string>? seen)
+    {
+        if (seen is null && entries.Count < 12)
+        {
+            foreach (var e in entries)
+            {
+                if (e.Key is YamlScalar s && string.Equals(s.Text, key, StringComparison.Ordinal)) return true;
+            }
+            return false;
+        }
+        if (seen is null)
+        {
+            seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var e in entries) seen.Add(e.KeyText);
+        }
+        return !seen.Add(key);
     }
 
     private void CollectMerge(YamlNode value, List<YamlMapping> merges)

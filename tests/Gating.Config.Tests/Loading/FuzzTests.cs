@@ -50,6 +50,21 @@ public sealed class FuzzTests
     }
 
     [Fact]
+    public void Mutated_tenant_files_parse_without_exceptions_and_every_problem_has_a_location()
+    {
+        string text = File.ReadAllText(CorpusLocator.TenantFile);
+        int count = 0;
+        // Every third mutant of each kind: the tenant file is large and the file fuzz above covers the YAML layer.
+        foreach (var mutant in Mutants(text, new Random(4242)).Where((_, i) => i % 3 == 0))
+        {
+            count++;
+            var (_, errors) = TenantFileParser.Parse(mutant, "main.yaml");
+            Assert.All(errors, e => Assert.True(e.Line >= 1 && e.Column >= 1, $"problem without a location: {e}"));
+        }
+        Assert.Equal(5 * MutationsPerKind / 3, count);
+    }
+
+    [Fact]
     public void There_are_at_least_2000_mutants() => Assert.True(Files.Length * 5 * MutationsPerKind >= 2000);
 
     private static void Check(string file, string text, bool trusted)
