@@ -1,0 +1,125 @@
+using Gating.ZooKeeper.Protocol;
+using Gating.ZooKeeper.Session;
+
+namespace Gating.ZooKeeper.Transport;
+
+internal sealed partial class ZooKeeperConnection
+{
+    private const int WriteBatchBytes = 64 * 1024;
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            int required;
+            while (_frames.TryRead(_readBuffer.AsSpan(_readStart, _readEnd - _readStart), out var frame, out var consumed, out required))
+            {
+                HandleFrame(frame);
+                _readStart += consumed;
+            }
+            if (_readStart == _readEnd)
+            {
+                _readStart = _readEnd = 0;
+            }
+            _breadcrumb = _readStart == _readEnd ? "awaiting the next frame" : $"awaiting the rest of a {required}-byte frame, {_readEnd - _readStart} bytes in";
+            await ReceiveAsync(required, cancellationToken);
+        }
+    }
+
+    private void HandleFrame(ReadOnlySpan<byte> frame)
+    {
+        var reader = new JuteReader(frame);
+        var header = ReplyHeader.Read(ref reader);
+        if (header.Zxid > 0)
+        {
+            _owner.OnZxid(header.Zxid);
+        }
+        switch (header.Xid)
+        {
+            case Xids.Notification:
+                _breadcrumb = "reading a watch notification";
+                _owner.OnNotification(WatcherEventRecord.Read(ref reader));
+                return;
+            case Xids.Ping:
+                return;
+            case Xids.SetWatches:
+                _owner.OnPrimeReply(header);
+                return;
+        }
+        if (header.Xid < 0 && header.Xid != Xids.Auth)
+        {
+            throw new ZooKeeperProtocolException($"reply with unknown reserved xid {header.Xid}");
+        }
+        var call = _pending.TakeFor(header.Xid);
+        if (call is null)
+        {
+            _owner.OnPrimeReply(header); // an auth packet replayed at re-attach
+            return;
+        }
+        _breadcrumb = $"reading the reply to xid {header.Xid} ({call.OpCode} {call.Path})";
+        try
+        {
+            _owner.OnReply(call, header);
+            call.Complete(header, ref reader);
+        }
+        catch (Exception e)
+        {
+            call.Fail(new ZooKeeperException(ErrorCode.ConnectionLoss, call.Path,
+                $"connection to ZooKeeper server {Endpoint} lost: {e.Message}", e));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Takes whatever requests are queued, writes them into one buffer and sends it with one syscall: requests are
+    /// pipelined, and each is in the pending queue before its bytes leave.
+    /// </summary>
+    private async Task WriteLoopAsync(ReadOnlyMemory<byte> prime, CancellationToken cancellationToken)
+    {
+        if (!prime.IsEmpty)
+        {
+            await SendAsync(prime, cancellationToken);
+        }
+        var writer = new JuteWriter(WriteBatchBytes);
+        var outgoing = _owner.Outgoing.Reader;
+        while (await outgoing.WaitToReadAsync(cancellationToken))
+        {
+            writer.Reset();
+            while (writer.Length < WriteBatchBytes && !cancellationToken.IsCancellationRequested && outgoing.TryRead(out var call))
+            {
+                Append(writer, call);
+            }
+            if (writer.Length > 0)
+            {
+                await SendAsync(writer.Written, cancellationToken);
+            }
+        }
+    }
+
+    private void Append(JuteWriter writer, Call call)
+    {
+        var start = writer.BeginFrame();
+        try
+        {
+            if (call.Xid == 0)
+            {
+                call.Xid = _owner.NextXid();
+            }
+            new RequestHeader(call.Xid, call.OpCode).Write(writer);
+            call.WriteBody(writer);
+        }
+#pragma warning disable CA1031 // a request that cannot be written fails alone; the connection is fine
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            writer.Truncate(start);
+            call.Fail(e);
+            return;
+        }
+        writer.EndFrame(start);
+        if (call.Xid != Xids.Ping && !_pending.Add(call))
+        {
+            writer.Truncate(start); // the connection broke meanwhile; the call has been failed
+        }
+    }
+}
