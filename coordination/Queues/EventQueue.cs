@@ -49,6 +49,24 @@ public sealed class EventQueue
         return (await _zk.CreateWithParentsAsync($"{QueuePath}/{QueuePrefix}", envelope, CreateOptions.PersistentSequential, cancellationToken)).Path;
     }
 
+    /// <summary>
+    /// The create operation that appends an event inside a caller's multi (e.g. a build's completion event written in
+    /// the same transaction as the request's state, as Zuul does). Only inline-sized events; call
+    /// <see cref="EnsureAsync"/> once first so the queue node exists.
+    /// </summary>
+    public Op PutOp(ReadOnlyMemory<byte> utf8Json)
+    {
+        var envelope = Envelope("event_data", w => w.WriteRawValue(utf8Json.Span));
+        if (envelope.Length > _inlineLimit)
+        {
+            throw new ArgumentException($"an event put in a transaction must fit in one znode ({envelope.Length} > {_inlineLimit} bytes)", nameof(utf8Json));
+        }
+        return new Op.Create($"{QueuePath}/{QueuePrefix}", envelope, CreateOptions.PersistentSequential);
+    }
+
+    /// <summary>Creates the queue's nodes if missing.</summary>
+    public Task EnsureAsync(CancellationToken cancellationToken) => _zk.EnsurePathAsync(QueuePath, cancellationToken);
+
     /// <summary>Appends an event given as a serialisable value.</summary>
     public Task<string> PutAsync<T>(T value, JsonSerializerOptions? options, CancellationToken cancellationToken) =>
         PutAsync(JsonSerializer.SerializeToUtf8Bytes(value, options), cancellationToken);
