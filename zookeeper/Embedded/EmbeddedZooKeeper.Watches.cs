@@ -10,30 +10,35 @@ public sealed partial class EmbeddedZooKeeper
         {
             return;
         }
+        // A session that this transaction closes hears nothing of it (its client is gone or going).
+        var closing = txn.Ops.OfType<TxnOp.CloseSession>().Select(c => c.SessionId).FirstOrDefault();
         foreach (var op in txn.Ops)
         {
             switch (op)
             {
                 case TxnOp.CreateNode create:
-                    Trigger(create.Path, WatchedEventType.NodeCreated);
-                    Trigger(PathRules.Parent(create.Path), WatchedEventType.NodeChildrenChanged);
+                    Trigger(create.Path, WatchedEventType.NodeCreated, closing);
+                    Trigger(PathRules.Parent(create.Path), WatchedEventType.NodeChildrenChanged, closing);
                     break;
                 case TxnOp.DeleteNode delete:
-                    Trigger(delete.Path, WatchedEventType.NodeDeleted);
-                    Trigger(PathRules.Parent(delete.Path), WatchedEventType.NodeChildrenChanged);
+                    Trigger(delete.Path, WatchedEventType.NodeDeleted, closing);
+                    Trigger(PathRules.Parent(delete.Path), WatchedEventType.NodeChildrenChanged, closing);
                     break;
                 case TxnOp.SetData set:
-                    Trigger(set.Path, WatchedEventType.NodeDataChanged);
+                    Trigger(set.Path, WatchedEventType.NodeDataChanged, closing);
                     break;
             }
         }
     }
 
-    private void Trigger(string path, WatchedEventType type)
+    private void Trigger(string path, WatchedEventType type, long closing)
     {
-        foreach (var session in _attached.Values)
+        foreach (var (id, session) in _attached)
         {
-            session.Deliver(path, type);
+            if (id != closing)
+            {
+                session.Deliver(path, type);
+            }
         }
     }
 }

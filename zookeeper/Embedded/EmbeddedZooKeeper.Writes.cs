@@ -22,12 +22,40 @@ public sealed partial class EmbeddedZooKeeper
             {
                 batch.Add(request);
             }
-            ProcessBatch(batch);
+            try
+            {
+                ProcessBatch(batch);
+            }
+#pragma warning disable CA1031 // the writer must outlive a bug in one batch, or every later caller would hang
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // Nothing of the batch was published; refuse further writes since the journal may hold part of it.
+                _broken = e;
+                LogJournalFailed(e);
+                foreach (var request in batch)
+                {
+                    request.Fail(new ZooKeeperException(ErrorCode.SystemError, null, "the embedded store failed", e));
+                }
+            }
+        }
+        // Requests that raced with the shutdown.
+        while (_writes.Reader.TryRead(out var late))
+        {
+            late.Fail(new ZooKeeperException(ErrorCode.ConnectionLoss, null, "the embedded store is closed"));
         }
     }
 
     private void ProcessBatch(List<WriteRequest> batch)
     {
+        if (_broken is { } broken)
+        {
+            foreach (var request in batch)
+            {
+                request.Fail(new ZooKeeperException(ErrorCode.SystemError, null, "the embedded store failed to write its journal", broken));
+            }
+            return;
+        }
         var before = State;
         var nodes = before.Nodes.ToBuilder();
         var sessions = before.Sessions.ToBuilder();
@@ -225,9 +253,10 @@ public sealed partial class EmbeddedZooKeeper
         WriteRequest.CloseSession close, BuilderNodeStore store, ImmutableDictionary<long, SessionRecord>.Builder sessions,
         ref long zxid, long now)
     {
-        if (!sessions.ContainsKey(close.SessionId) || (close.Expired && _attached.ContainsKey(close.SessionId)))
+        if (!sessions.ContainsKey(close.SessionId)
+            || (close.OnlyIfStillUnheard && !_detachedSinceMs.TryRemove(close.SessionId, out _)))
         {
-            return new PreparedWrite(close, [], false, null); // already gone, or re-attached just in time
+            return new PreparedWrite(close, [], false, null); // already gone, or its client came back just in time
         }
         var ops = ImmutableArray.CreateBuilder<TxnOp>();
         foreach (var path in store.Nodes.Where(n => n.Value.EphemeralOwner == close.SessionId).Select(n => n.Key).Order(StringComparer.Ordinal))

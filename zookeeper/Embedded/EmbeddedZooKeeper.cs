@@ -22,7 +22,6 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     private readonly Lock _watchLock = new();
     private readonly ConcurrentDictionary<long, EmbeddedZooKeeperSession> _attached = new();
     private readonly ConcurrentDictionary<long, long> _detachedSinceMs = new();
-    private readonly CancellationTokenSource _stopping = new();
     private readonly ITimer _sessionTimer;
     private readonly ITimer _containerTimer;
     private readonly Task _writerLoop;
@@ -73,12 +72,14 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     /// <summary>The zxid of the last committed transaction.</summary>
     public long LastZxid => State.LastZxid;
 
+    /// <summary>How many times the journal was flushed to disk since the store opened: with concurrent writers it
+    /// grows slower than <see cref="LastZxid"/>, since one flush commits a whole batch.</summary>
+    public long JournalFlushes => _journal?.Flushes ?? 0;
+
     /// <summary>The ids of the sessions the store knows (attached or waiting to be re-attached or to expire).</summary>
     public IReadOnlyCollection<long> SessionIds => State.Sessions.Keys.ToList();
 
     internal DataState State => Volatile.Read(ref _state);
-
-    internal EmbeddedZooKeeperOptions Options => _options;
 
     internal ILogger Logger => _logger;
 
@@ -117,10 +118,32 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
     /// </summary>
     public async Task ExpireSessionAsync(long sessionId, CancellationToken cancellationToken)
     {
-        _attached.TryRemove(sessionId, out var session);
         _detachedSinceMs.TryRemove(sessionId, out _);
-        session?.MarkExpiring();
         await SubmitAsync(new WriteRequest.CloseSession(sessionId, expired: true), cancellationToken);
+    }
+
+    /// <summary>
+    /// Simulates a network partition between a session's client and the store: the client sees
+    /// <see cref="ConnectionState.Suspended"/> and its calls fail with a retryable ConnectionLoss; the store stops
+    /// hearing from it, so after the session timeout (on the injected clock) it expires and the client sees
+    /// <see cref="ConnectionState.Lost"/>. For fault tests.
+    /// </summary>
+    public void DisconnectSession(long sessionId)
+    {
+        if (_attached.TryGetValue(sessionId, out var session) && session.Suspend())
+        {
+            _detachedSinceMs[sessionId] = NowMs();
+        }
+    }
+
+    /// <summary>Ends a simulated partition: if the session has not expired meanwhile, its client is Connected again
+    /// and receives the watch events it missed, as after ZooKeeper's setWatches.</summary>
+    public void ReconnectSession(long sessionId)
+    {
+        if (_attached.TryGetValue(sessionId, out var session) && _detachedSinceMs.TryRemove(sessionId, out _))
+        {
+            session.Resume();
+        }
     }
 
     private EmbeddedZooKeeperSession Reattach(long sessionId, ReadOnlyMemory<byte> password, string chroot)
@@ -146,10 +169,9 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
         var sessions = State.Sessions;
         foreach (var (id, sinceMs) in _detachedSinceMs)
         {
-            if (sessions.TryGetValue(id, out var record) && nowMs - sinceMs > record.TimeoutMs
-                && _detachedSinceMs.TryRemove(id, out _))
+            if (sessions.TryGetValue(id, out var record) && nowMs - sinceMs > record.TimeoutMs)
             {
-                Submit(new WriteRequest.CloseSession(id, expired: true));
+                Submit(new WriteRequest.CloseSession(id, expired: true, onlyIfStillUnheard: true));
             }
         }
     }
@@ -217,8 +239,5 @@ public sealed partial class EmbeddedZooKeeper : IAsyncDisposable
         _writes.Writer.TryComplete();
         await _writerLoop;
         _journal?.Dispose();
-        _stopping.Dispose();
     }
-
-    internal static ImmutableArray<AclId> NoAuth => [];
 }

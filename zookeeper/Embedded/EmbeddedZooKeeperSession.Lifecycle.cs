@@ -6,7 +6,7 @@ public sealed partial class EmbeddedZooKeeperSession
     /// <summary>Called under the store's watch lock for each event of a committed transaction.</summary>
     internal void Deliver(string serverPath, WatchedEventType type)
     {
-        if (_state != ConnectionState.Connected || _watches.IsEmpty)
+        if (_state is not (ConnectionState.Connected or ConnectionState.Suspended) || _watches.IsEmpty)
         {
             return;
         }
@@ -18,8 +18,61 @@ public sealed partial class EmbeddedZooKeeperSession
         var watchedEvent = new WatchedEvent(type, ClientPath(serverPath));
         foreach (var watcher in watchers)
         {
-            Post(() => watcher(watchedEvent));
+            if (_state == ConnectionState.Suspended)
+            {
+                _missed.Add(() => watcher(watchedEvent)); // delivered after the reconnect, as ZooKeeper does
+            }
+            else
+            {
+                Post(() => watcher(watchedEvent));
+            }
         }
+    }
+
+    /// <summary>A simulated partition starts; false if the session is not connected.</summary>
+    internal bool Suspend() => Transition(ConnectionState.Connected, ConnectionState.Suspended);
+
+    /// <summary>A simulated partition ends: Connected first, then the events missed meanwhile, in order.</summary>
+    internal void Resume()
+    {
+        List<Action> missed = [];
+        var resumed = false;
+        _server.WithWatchLock(() =>
+        {
+            if (_state == ConnectionState.Suspended)
+            {
+                _state = ConnectionState.Connected;
+                missed = [.. _missed];
+                _missed.Clear();
+                resumed = true;
+            }
+        });
+        if (resumed)
+        {
+            Post(() => StateChanged?.Invoke(ConnectionState.Connected));
+            foreach (var action in missed)
+            {
+                Post(action);
+            }
+        }
+    }
+
+    private bool Transition(ConnectionState from, ConnectionState to)
+    {
+        var changed = false;
+        _server.WithWatchLock(() =>
+        {
+            if (_state == from)
+            {
+                _state = to;
+                changed = true;
+            }
+        });
+        if (changed)
+        {
+            Post(() => StateChanged?.Invoke(to));
+        }
+        return changed;
     }
 
     private void Post(Action action) => _loop.Post(() =>
@@ -35,9 +88,7 @@ public sealed partial class EmbeddedZooKeeperSession
         }
     });
 
-    /// <summary>The store expires this session: its watches are gone and its owner is told it is Lost.</summary>
-    internal void MarkExpiring() => OnExpired();
-
+    /// <summary>The store expired this session: its watches are gone and its owner is told it is Lost.</summary>
     internal void OnExpired() => End(ConnectionState.Lost);
 
     /// <summary>The store is closing without closing the session (as if the process died): the session stays in the
@@ -53,10 +104,11 @@ public sealed partial class EmbeddedZooKeeperSession
         var changed = false;
         _server.WithWatchLock(() =>
         {
-            if (_state == ConnectionState.Connected)
+            if (_state is ConnectionState.Connected or ConnectionState.Suspended)
             {
                 _state = state;
                 _watches.Clear();
+                _missed.Clear();
                 changed = true;
             }
         });
@@ -75,7 +127,7 @@ public sealed partial class EmbeddedZooKeeperSession
         {
             return;
         }
-        if (_state == ConnectionState.Connected)
+        if (_state is ConnectionState.Connected or ConnectionState.Suspended)
         {
             try
             {

@@ -118,6 +118,18 @@ public sealed partial class EmbeddedZooKeeperSession
     /// the read and the registration.</summary>
     private Task<T> Read<T>(string path, Func<DataState, string, T> read, bool watch)
     {
+        var pending = Volatile.Read(ref _lastWrite);
+        return pending.IsCompleted ? ReadNow(path, read, watch) : ReadAfterAsync(pending, path, read, watch);
+    }
+
+    private async Task<T> ReadAfterAsync<T>(Task pending, string path, Func<DataState, string, T> read, bool watch)
+    {
+        await pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await ReadNow(path, read, watch);
+    }
+
+    private Task<T> ReadNow<T>(string path, Func<DataState, string, T> read, bool watch)
+    {
         try
         {
             var serverPath = ServerPath(path);

@@ -17,6 +17,8 @@ public sealed partial class EmbeddedZooKeeperSession : IZooKeeper
     private readonly string _chroot;
     private readonly byte[] _password;
     private readonly WatchRegistry _watches = new();
+    private readonly List<Action> _missed = [];
+    private Task _lastWrite = Task.CompletedTask;
     private readonly SessionEventLoop _loop;
     private ImmutableArray<AclId> _authIds = [];
     private volatile ConnectionState _state = ConnectionState.Connected;
@@ -92,7 +94,7 @@ public sealed partial class EmbeddedZooKeeperSession : IZooKeeper
     {
         var serverPath = ServerPath(path);
         EnsureUsable();
-        return (Stat)(await _server.SubmitAsync(new WriteRequest.SetAcl(Context, serverPath, acl, aclVersion), cancellationToken))!;
+        return (Stat)(await SubmitAsync(new WriteRequest.SetAcl(Context, serverPath, acl, aclVersion), cancellationToken))!;
     }
 
     /// <inheritdoc />
@@ -100,7 +102,7 @@ public sealed partial class EmbeddedZooKeeperSession : IZooKeeper
     {
         ServerPath(path);
         EnsureUsable();
-        await _server.SubmitAsync(new WriteRequest.Barrier(), cancellationToken);
+        await SubmitAsync(new WriteRequest.Barrier(), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -119,8 +121,16 @@ public sealed partial class EmbeddedZooKeeperSession : IZooKeeper
     private async Task<OpResult[]> WriteAsync(IReadOnlyList<Op> ops, bool isMulti, CancellationToken cancellationToken)
     {
         EnsureUsable();
-        var result = await _server.SubmitAsync(new WriteRequest.Ops(Context, ops, isMulti), cancellationToken);
+        var result = await SubmitAsync(new WriteRequest.Ops(Context, ops, isMulti), cancellationToken);
         return (OpResult[])result!;
+    }
+
+    /// <summary>Queues a write and remembers it: a later read of this session waits for it, since ZooKeeper answers
+    /// a session's requests in the order they were sent.</summary>
+    private Task<object?> SubmitAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _lastWrite, request.Task);
+        return _server.SubmitAsync(request, cancellationToken);
     }
 
     private string ServerPath(string path, bool sequential = false)

@@ -23,6 +23,7 @@ internal sealed partial class Journal : IDisposable
     private long _offset;
     private int _sinceSnapshot;
     private Task _snapshot = Task.CompletedTask;
+    private long _flushes;
 
     private Journal(string directory, int snapshotEvery, ILogger logger, long nextZxid)
     {
@@ -31,6 +32,9 @@ internal sealed partial class Journal : IDisposable
         _logger = logger;
         _file = CreateFile(nextZxid);
     }
+
+    /// <summary>How many times the journal was flushed to disk (one per group commit).</summary>
+    public long Flushes => Interlocked.Read(ref _flushes);
 
     public bool ShouldSnapshot => _sinceSnapshot >= _snapshotEvery && _snapshot.IsCompleted;
 
@@ -44,6 +48,7 @@ internal sealed partial class Journal : IDisposable
         }
         RandomAccess.Write(_file, _buffer.WrittenSpan, _offset);
         RandomAccess.FlushToDisk(_file);
+        Interlocked.Increment(ref _flushes);
         _offset += _buffer.WrittenCount;
         _sinceSnapshot += txns.Count;
     }

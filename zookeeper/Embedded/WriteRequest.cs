@@ -39,12 +39,15 @@ internal abstract class WriteRequest
         public int TimeoutMs { get; } = timeoutMs;
     }
 
-    /// <summary>Closes a session (its owner closed it) or expires it (its timeout passed with no client).</summary>
-    public sealed class CloseSession(long sessionId, bool expired) : WriteRequest
+    /// <summary>Closes a session (its owner closed it) or expires it (forced, or its timeout passed unheard).</summary>
+    public sealed class CloseSession(long sessionId, bool expired, bool onlyIfStillUnheard = false) : WriteRequest
     {
         public long SessionId { get; } = sessionId;
 
         public bool Expired { get; } = expired;
+
+        /// <summary>Set by the expiry clock: skip if the client came back since the check.</summary>
+        public bool OnlyIfStillUnheard { get; } = onlyIfStillUnheard;
     }
 
     /// <summary>sync: completes once every earlier write is committed.</summary>

@@ -174,4 +174,16 @@ public abstract partial class ZooKeeperContractTests
         Assert.StartsWith("/ttl-00000000", ttlSeq.Path, StringComparison.Ordinal);
         await ThrowsCodeAsync(ErrorCode.BadArguments, () => CreateAsync(zk, "/bad-ttl", options: new CreateOptions(CreateMode.PersistentWithTtl, TtlMilliseconds: 0)));
     }
+
+    [Fact]
+    public async Task A_sessions_requests_are_answered_in_the_order_sent()
+    {
+        var zk = await SessionAsync();
+        await CreateAsync(zk, "/fifo", "0");
+        // Pipelined: nothing is awaited until all are sent.
+        var writes = Enumerable.Range(1, 20).Select(i => zk.SetDataAsync("/fifo", Bytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), i - 1, Ct)).ToList();
+        var read = zk.GetDataAsync("/fifo", null, Ct);
+        Assert.Equal("20", System.Text.Encoding.UTF8.GetString((await read).Data));
+        Assert.Equal(Enumerable.Range(1, 20), (await Task.WhenAll(writes)).Select(s => s.Version));
+    }
 }

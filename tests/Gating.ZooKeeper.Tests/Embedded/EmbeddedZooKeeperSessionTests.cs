@@ -125,4 +125,45 @@ public sealed class EmbeddedZooKeeperSessionTests
         await EmbeddedTestStore.WaitUntilAsync(() => { lock (events) { return events.Count == 2; } }, "both removals are reported");
         Assert.All(events, e => Assert.Equal(WatchedEventType.PersistentWatchRemoved, e.Type));
     }
+
+    [Fact]
+    public async Task A_partition_suspends_the_client_and_expires_the_session_after_its_timeout()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        await using var store = EmbeddedZooKeeper.OpenInMemory(new EmbeddedZooKeeperOptions { TimeProvider = time });
+        await using var client = await store.ConnectAsync(TimeSpan.FromSeconds(10), Ct);
+        await using var other = await store.ConnectAsync(TimeSpan.FromSeconds(10), Ct);
+        await client.CreateAsync("/lock", default, CreateOptions.Ephemeral, Ct);
+        await other.CreateAsync("/data", default, CreateOptions.Persistent, Ct);
+        var seen = new List<string>();
+        void Record(string what)
+        {
+            lock (seen)
+            {
+                seen.Add(what);
+            }
+        }
+        client.StateChanged += s => Record(s.ToString());
+        await client.GetDataAsync("/data", e => Record(e.Type + " " + e.Path), Ct);
+
+        store.DisconnectSession(client.SessionId);
+        Assert.Equal(ConnectionState.Suspended, client.State);
+        var loss = await Assert.ThrowsAsync<ZooKeeperException>(() => client.GetDataAsync("/data", null, Ct));
+        Assert.True(loss.IsRetryable);
+        await other.SetDataAsync("/data", new byte[] { 1 }, -1, Ct);
+        time.Advance(TimeSpan.FromSeconds(8));
+        await other.SyncAsync("/", Ct);
+        store.ReconnectSession(client.SessionId);
+        await EmbeddedTestStore.WaitUntilAsync(() => { lock (seen) { return seen.Count == 3; } }, "the client reconnects and hears the missed event");
+        Assert.Equal(["Suspended", "Connected", "NodeDataChanged /data"], seen);
+        Assert.NotNull(await other.ExistsAsync("/lock", null, Ct));
+
+        store.DisconnectSession(client.SessionId);
+        time.Advance(TimeSpan.FromSeconds(12));
+        await other.SyncAsync("/", Ct);
+        Assert.Null(await other.ExistsAsync("/lock", null, Ct));
+        await EmbeddedTestStore.WaitUntilAsync(() => { lock (seen) { return seen.Count == 5; } }, "the client hears it is lost");
+        Assert.Equal(["Suspended", "Lost"], seen.Skip(3));
+        Assert.Equal(ConnectionState.Lost, client.State);
+    }
 }
