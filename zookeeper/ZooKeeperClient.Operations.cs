@@ -9,7 +9,7 @@ public sealed partial class ZooKeeperClient
     public Task<CreateResult> CreateAsync(string path, ReadOnlyMemory<byte> data, CreateOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var serverPath = ToServer(path);
+        var serverPath = ToServer(path, Requests.IsSequential(options.Mode));
         return SendAsync(Requests.CreateOpCode(options.Mode), path,
             w => Requests.WriteCreate(w, serverPath, data.Span, options),
             (in ReplyHeader _, ref JuteReader r) => new CreateResult(ToClient(r.ReadRequiredString()), r.ReadStat()),
@@ -86,16 +86,17 @@ public sealed partial class ZooKeeperClient
         }
         foreach (var op in ops)
         {
-            PathValidation.Validate(op.Path);
+            ToServer(op.Path, op is Op.Create create && Requests.IsSequential(create.Options.Mode)); // validates before sending
         }
-        var results = await SendAsync(OpCode.Multi, null!, w => MultiRecords.WriteRequest(w, ops, ToServer),
-            (in ReplyHeader _, ref JuteReader r) => MultiRecords.ReadResponse(ref r, ToClient), cancellationToken);
+        var (zxid, results) = await SendAsync(OpCode.Multi, null!, w => MultiRecords.WriteRequest(w, ops, ToServer),
+            (in ReplyHeader h, ref JuteReader r) => (h.Zxid, MultiRecords.ReadResponse(ref r, ToClient)), cancellationToken);
         var failed = results.FindIndex(r => r is OpResult.Error { Code: not ErrorCode.Ok });
         if (failed >= 0)
         {
             var code = ((OpResult.Error)results[failed]).Code;
             throw new ZooKeeperMultiException(code, failed < ops.Count ? ops[failed].Path : null, results);
         }
+        await CompleteCreateStatsAsync(ops, results, zxid, cancellationToken);
         return results;
     }
 

@@ -38,7 +38,7 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <inheritdoc/>
     public long SessionId => _session.SessionId;
 
-    /// <summary>The session password (with <see cref="SessionId"/>, what re-attaches the session).</summary>
+    /// <inheritdoc/>
     public TimeSpan NegotiatedSessionTimeout => _session.NegotiatedTimeout;
 
     /// <inheritdoc/>
@@ -50,7 +50,7 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <summary>Closes the session (its ephemerals go at once) and the connection.</summary>
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
-    private string ToServer(string path) => _session.Chroot.ToServer(path);
+    private string ToServer(string path, bool sequential = false) => _session.Chroot.ToServer(path, sequential);
 
     private string ToClient(string serverPath) => _session.Chroot.ToClient(serverPath);
 

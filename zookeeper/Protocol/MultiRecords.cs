@@ -6,7 +6,7 @@ namespace Gating.ZooKeeper.Protocol;
 /// </summary>
 internal static class MultiRecords
 {
-    public static void WriteRequest(JuteWriter writer, IReadOnlyList<Op> ops, Func<string, string> toServerPath)
+    public static void WriteRequest(JuteWriter writer, IReadOnlyList<Op> ops, Func<string, bool, string> toServerPath)
     {
         foreach (var op in ops)
         {
@@ -14,19 +14,19 @@ internal static class MultiRecords
             {
                 case Op.Create create:
                     new MultiHeader(Requests.CreateOpCode(create.Options.Mode), false, -1).Write(writer);
-                    Requests.WriteCreate(writer, toServerPath(create.Path), create.Data.Span, create.Options);
+                    Requests.WriteCreate(writer, toServerPath(create.Path, Requests.IsSequential(create.Options.Mode)), create.Data.Span, create.Options);
                     break;
                 case Op.Delete delete:
                     new MultiHeader(OpCode.Delete, false, -1).Write(writer);
-                    Requests.WritePathVersion(writer, toServerPath(delete.Path), delete.Version);
+                    Requests.WritePathVersion(writer, toServerPath(delete.Path, false), delete.Version);
                     break;
                 case Op.SetData setData:
                     new MultiHeader(OpCode.SetData, false, -1).Write(writer);
-                    Requests.WriteSetData(writer, toServerPath(setData.Path), setData.Data.Span, setData.Version);
+                    Requests.WriteSetData(writer, toServerPath(setData.Path, false), setData.Data.Span, setData.Version);
                     break;
                 case Op.Check check:
                     new MultiHeader(OpCode.Check, false, -1).Write(writer);
-                    Requests.WritePathVersion(writer, toServerPath(check.Path), check.Version);
+                    Requests.WritePathVersion(writer, toServerPath(check.Path, false), check.Version);
                     break;
                 default:
                     throw new ArgumentException($"unsupported multi op {op.GetType().Name}", nameof(ops));

@@ -14,6 +14,9 @@ internal static class Requests
         _ => OpCode.Create2,
     };
 
+    public static bool IsSequential(CreateMode mode) =>
+        mode is CreateMode.PersistentSequential or CreateMode.EphemeralSequential or CreateMode.PersistentSequentialWithTtl;
+
     /// <summary>CreateRequest, or CreateTTLRequest (the same with a trailing ttl) for the TTL modes.</summary>
     public static void WriteCreate(JuteWriter writer, string path, ReadOnlySpan<byte> data, CreateOptions options)
     {

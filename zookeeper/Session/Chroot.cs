@@ -9,9 +9,10 @@ internal readonly record struct Chroot(string Prefix)
 {
     public static readonly Chroot None = new("");
 
-    public string ToServer(string path)
+    /// <param name="sequential">A sequential create's path may end with '/': the server appends the number.</param>
+    public string ToServer(string path, bool sequential = false)
     {
-        PathValidation.Validate(path);
+        PathValidation.Validate(path, sequential);
         return Prefix.Length == 0 ? path : path == "/" ? Prefix : Prefix + path;
     }
 
@@ -32,16 +33,17 @@ internal readonly record struct Chroot(string Prefix)
 /// <summary>The path rules of ZooKeeper's PathUtils, checked before a request leaves the client.</summary>
 internal static class PathValidation
 {
-    public static void Validate(string path)
+    public static void Validate(string path, bool sequential = false)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var error = path.Length == 0 ? "path must not be empty"
-            : path[0] != '/' ? "path must start with /"
-            : path.Length > 1 && path[^1] == '/' ? "path must not end with /"
-            : path.Contains("//", StringComparison.Ordinal) ? "empty node name"
-            : path.Contains("/./", StringComparison.Ordinal) || path.EndsWith("/.", StringComparison.Ordinal)
-              || path.Contains("/../", StringComparison.Ordinal) || path.EndsWith("/..", StringComparison.Ordinal) ? "relative paths are not allowed"
-            : path.Contains('\0', StringComparison.Ordinal) ? "null character not allowed"
+        var checkedPath = sequential ? path + "1" : path;
+        var error = checkedPath.Length == 0 ? "checkedPath must not be empty"
+            : checkedPath[0] != '/' ? "checkedPath must start with /"
+            : checkedPath.Length > 1 && checkedPath[^1] == '/' ? "checkedPath must not end with /"
+            : checkedPath.Contains("//", StringComparison.Ordinal) ? "empty node name"
+            : checkedPath.Contains("/./", StringComparison.Ordinal) || checkedPath.EndsWith("/.", StringComparison.Ordinal)
+              || checkedPath.Contains("/../", StringComparison.Ordinal) || checkedPath.EndsWith("/..", StringComparison.Ordinal) ? "relative checkedPaths are not allowed"
+            : checkedPath.Contains('\0', StringComparison.Ordinal) ? "null character not allowed"
             : null;
         if (error is not null)
         {

@@ -108,24 +108,20 @@ internal sealed class WatchRegistry
                     WatchKind.Data or WatchKind.Exist => WatchedEventType.DataWatchRemoved,
                     _ => WatchedEventType.PersistentWatchRemoved,
                 };
-                for (var i = list.Count - 1; i >= 0; i--)
+                foreach (var w in list.Where(w => watcher is null || w == watcher))
                 {
-                    if (watcher is null || list[i] == watcher)
+                    if (!removed.Exists(r => r.Item1 == w && r.Item2 == eventType))
                     {
-                        if (!removed.Exists(r => r.Item1 == list[i] && r.Item2 == eventType))
-                        {
-                            removed.Add((list[i], eventType));
-                        }
-                        list.RemoveAt(i);
+                        removed.Add((w, eventType));
                     }
                 }
+                list.RemoveAll(w => watcher is null || w == watcher);
                 if (list.Count == 0)
                 {
                     table.Remove(serverPath);
                 }
             }
         }
-        removed.Reverse();
         return removed;
     }
 

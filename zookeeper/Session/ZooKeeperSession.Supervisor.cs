@@ -89,7 +89,7 @@ internal sealed partial class ZooKeeperSession
         _password = response.Password;
         Volatile.Write(ref _negotiatedTimeoutMs, response.TimeoutMilliseconds);
         var prime = BuildPrime(out var replayedAuths);
-        connection.Start(prime, replayedAuths);
+        connection.Start(TimeSpan.FromMilliseconds(response.TimeoutMilliseconds), prime, replayedAuths);
         Log.Connected(_logger, response.SessionId, connection.Endpoint, response.TimeoutMilliseconds);
         return connection;
     }

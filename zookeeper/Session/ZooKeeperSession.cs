@@ -32,7 +32,7 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
     private int _negotiatedTimeoutMs;
     private int _nextHost;
     private long _disconnectedAt;
-    private ZooKeeperConnection? _connection;
+    private volatile ZooKeeperConnection? _connection;
     private Exception? _lastConnectError;
     private Task _supervisor = Task.CompletedTask;
 
@@ -93,6 +93,10 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
     public Task<T> SubmitAsync<T>(Call<T> call, CancellationToken cancellationToken)
     {
         var state = _state;
+        if (state == SessionState.Connected && _connection is { } connection && connection.TryWriteInline(call))
+        {
+            return call.Task.WaitAsync(cancellationToken);
+        }
         if (state is SessionState.Expired or SessionState.Closed || !Outgoing.Writer.TryWrite(call))
         {
             return Task.FromException<T>(TerminalError(call.Path));

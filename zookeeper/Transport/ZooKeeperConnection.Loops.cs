@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Gating.ZooKeeper.Protocol;
 using Gating.ZooKeeper.Session;
 
@@ -6,6 +7,10 @@ namespace Gating.ZooKeeper.Transport;
 internal sealed partial class ZooKeeperConnection
 {
     private const int WriteBatchBytes = 64 * 1024;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly JuteWriter _writer = new(WriteBatchBytes);
+    private volatile bool _primed;
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
@@ -72,27 +77,81 @@ internal sealed partial class ZooKeeperConnection
 
     /// <summary>
     /// Takes whatever requests are queued, writes them into one buffer and sends it with one syscall: requests are
-    /// pipelined, and each is in the pending queue before its bytes leave.
+    /// pipelined, and each is in the pending queue before its bytes leave. The write gate keeps batches and inline
+    /// writes apart, so bytes leave in xid order.
     /// </summary>
     private async Task WriteLoopAsync(ReadOnlyMemory<byte> prime, CancellationToken cancellationToken)
     {
-        if (!prime.IsEmpty)
+        await _writeGate.WaitAsync(cancellationToken);
+        try
         {
-            await SendAsync(prime, cancellationToken);
+            if (!prime.IsEmpty)
+            {
+                await SendAsync(prime, cancellationToken);
+            }
+            _primed = true;
         }
-        var writer = new JuteWriter(WriteBatchBytes);
+        finally
+        {
+            _writeGate.Release();
+        }
         var outgoing = _owner.Outgoing.Reader;
         while (await outgoing.WaitToReadAsync(cancellationToken))
         {
-            writer.Reset();
-            while (writer.Length < WriteBatchBytes && !cancellationToken.IsCancellationRequested && outgoing.TryRead(out var call))
+            await _writeGate.WaitAsync(cancellationToken);
+            try
             {
-                Append(writer, call);
+                _writer.Reset();
+                while (_writer.Length < WriteBatchBytes && !cancellationToken.IsCancellationRequested && outgoing.TryRead(out var call))
+                {
+                    Append(_writer, call);
+                }
+                if (_writer.Length > 0)
+                {
+                    await SendAsync(_writer.Written, cancellationToken);
+                }
             }
-            if (writer.Length > 0)
+            finally
             {
-                await SendAsync(writer.Written, cancellationToken);
+                _writeGate.Release();
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes a request on the caller's thread, saving the hop to the write loop, when that cannot reorder it:
+    /// nothing is queued ahead of it and no batch is being written. Returns false to say "queue it instead".
+    /// </summary>
+    public bool TryWriteInline(Call call)
+    {
+        if (!_primed || _broken.Task.IsCompleted || _owner.Outgoing.Reader.Count > 0 || !_writeGate.Wait(0))
+        {
+            return false;
+        }
+        try
+        {
+            if (_owner.Outgoing.Reader.Count > 0)
+            {
+                return false;
+            }
+            _writer.Reset();
+            Append(_writer, call);
+            var bytes = _writer.Written.Span;
+            while (!bytes.IsEmpty)
+            {
+                bytes = bytes[_socket.Send(bytes, SocketFlags.None)..];
+            }
+            Volatile.Write(ref _lastSend, _owner.TimeProvider.GetTimestamp());
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Break(e); // the call is in the pending queue, so this fails it with ConnectionLoss
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

@@ -22,8 +22,7 @@ internal sealed partial class ZooKeeperConnection
         try
         {
             await socket.ConnectAsync(endPoint, linked.Token);
-            connection = new ZooKeeperConnection(socket, endpoint, owner, new FrameReader(maxFrameLength),
-                TimeSpan.FromMilliseconds(request.TimeoutMilliseconds));
+            connection = new ZooKeeperConnection(socket, endpoint, owner, new FrameReader(maxFrameLength));
             var writer = new JuteWriter(128);
             var start = writer.BeginFrame();
             request.Write(writer);

@@ -17,8 +17,8 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
     private readonly PendingQueue _pending = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<Exception> _broken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TimeSpan _pingInterval;
-    private readonly TimeSpan _readTimeout;
+    private TimeSpan _pingInterval;
+    private TimeSpan _readTimeout;
     private byte[] _readBuffer;
     private int _readStart;
     private int _readEnd;
@@ -27,17 +27,13 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
     private Task _loops = Task.CompletedTask;
     private volatile string _breadcrumb = "handshake";
 
-    private ZooKeeperConnection(Socket socket, string endpoint, IConnectionOwner owner, FrameReader frames, TimeSpan sessionTimeout)
+    private ZooKeeperConnection(Socket socket, string endpoint, IConnectionOwner owner, FrameReader frames)
     {
         _socket = socket;
         Endpoint = endpoint;
         _owner = owner;
         _frames = frames;
         _readBuffer = new byte[64 * 1024];
-        // As ZooKeeper's ClientCnxn: declare the server gone after two thirds of the session timeout of silence,
-        // and ping after a third of it, so a healthy server always answers in time.
-        _readTimeout = sessionTimeout * 2 / 3;
-        _pingInterval = sessionTimeout / 3;
         _lastSend = _lastReceive = owner.TimeProvider.GetTimestamp();
     }
 
@@ -79,8 +75,12 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
     }
 
     /// <summary>Starts the loops once the handshake is done; <paramref name="prime"/> is written before any request.</summary>
-    public void Start(ReadOnlyMemory<byte> prime, int replayedAuths)
+    public void Start(TimeSpan negotiatedTimeout, ReadOnlyMemory<byte> prime, int replayedAuths)
     {
+        // As ZooKeeper's ClientCnxn: declare the server gone after two thirds of the negotiated session timeout of
+        // silence, and ping after a third of it, so that a healthy server always answers in time.
+        _readTimeout = negotiatedTimeout * 2 / 3;
+        _pingInterval = negotiatedTimeout / 3;
         for (var i = 0; i < replayedAuths; i++)
         {
             _pending.AddReplayedAuth();

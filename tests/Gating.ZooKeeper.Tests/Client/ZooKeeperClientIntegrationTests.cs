@@ -95,6 +95,11 @@ public sealed class ZooKeeperClientIntegrationTests : IAsyncLifetime
         Assert.Equal("/t", ttl.Path);
         var ttlSeq = await _zk.CreateAsync("/t-", B("x"), new CreateOptions(CreateMode.PersistentSequentialWithTtl, TtlMilliseconds: 60_000), Ct);
         Assert.StartsWith("/t-00", ttlSeq.Path, StringComparison.Ordinal);
+        // ZooKeeper keeps its container and TTL markers in ephemeralOwner but shows clients 0 (DataNode.copyStat).
+        Assert.Equal(0, container.Stat.EphemeralOwner);
+        Assert.Equal(0, ttl.Stat.EphemeralOwner);
+        Assert.Equal(0, (await _zk.ExistsAsync("/c", null, Ct))!.Value.EphemeralOwner);
+        Assert.Equal(0, (await _zk.ExistsAsync("/t", null, Ct))!.Value.EphemeralOwner);
     }
 
     [Fact]
@@ -131,6 +136,25 @@ public sealed class ZooKeeperClientIntegrationTests : IAsyncLifetime
         Assert.Equal("/m/s-0000000001", Assert.IsType<OpResult.Create>(results[2]).Path);
         Assert.Equal(1, Assert.IsType<OpResult.SetData>(results[3]).Stat.Version);
         Assert.IsType<OpResult.Delete>(results[4]);
+        // ZooKeeper 3.8 answers a create inside a multi with the path only; the client completes the stat.
+        var created = Assert.IsType<OpResult.Create>(results[2]).Stat;
+        var actual = (await _zk.ExistsAsync("/m/s-0000000001", null, Ct))!.Value;
+        Assert.Equal(actual, created);
+    }
+
+    [Fact]
+    public async Task Multi_create_stats_match_the_server_without_another_result_to_date_them()
+    {
+        await _zk.CreateAsync("/ms", default, CreateOptions.Persistent, Ct);
+        var results = await _zk.MultiAsync(
+        [
+            new Op.Create("/ms/a", B("abc"), CreateOptions.Persistent),
+            new Op.Create("/ms/e", default, CreateOptions.Ephemeral),
+        ], Ct);
+        Assert.Equal((await _zk.ExistsAsync("/ms/a", null, Ct))!.Value, Assert.IsType<OpResult.Create>(results[0]).Stat);
+        var ephemeral = Assert.IsType<OpResult.Create>(results[1]).Stat;
+        Assert.Equal((await _zk.ExistsAsync("/ms/e", null, Ct))!.Value, ephemeral);
+        Assert.Equal(_zk.SessionId, ephemeral.EphemeralOwner);
     }
 
     [Fact]

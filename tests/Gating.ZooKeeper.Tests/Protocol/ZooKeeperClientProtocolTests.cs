@@ -224,4 +224,63 @@ public sealed class ZooKeeperClientProtocolTests
         Assert.Equal((int)OpCode.CloseSession, await closed.Task.WaitAsync(Bound));
         Assert.Equal(ConnectionState.Closed, client.State);
     }
+
+    [Fact]
+    public async Task Pings_follow_the_negotiated_timeout_not_the_requested_one()
+    {
+        var firstRequest = new TaskCompletionSource<(int Xid, int OpCode)>();
+        await using var server = new FakeZooKeeperServer(async (c, _) =>
+        {
+            await c.HandshakeAsync(timeoutMs: 900); // the client asked for 30 s
+            var request = await c.ReadRequestAsync();
+            firstRequest.TrySetResult((request.Xid, request.OpCode));
+            await c.ReplyAsync(-2, 0, 0);
+            await c.WaitForCloseAsync();
+        });
+        await using var client = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
+        {
+            ConnectString = server.ConnectString,
+            SessionTimeout = TimeSpan.FromSeconds(30),
+        }, new CancellationTokenSource(Bound).Token);
+        Assert.Equal(TimeSpan.FromMilliseconds(900), client.NegotiatedSessionTimeout);
+        Assert.Equal((Xids.Ping, (int)OpCode.Ping), await firstRequest.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Re_attach_replays_credentials_then_sends_the_calls_made_while_disconnected()
+    {
+        var letSecondIn = new TaskCompletionSource();
+        var secondRequests = new TaskCompletionSource<List<(int Xid, int OpCode)>>();
+        await using var server = new FakeZooKeeperServer(async (c, index) =>
+        {
+            if (index == 0)
+            {
+                await c.HandshakeAsync();
+                var auth = await c.ReadNonPingRequestAsync();
+                await c.ReplyAsync(auth.Xid, 0, 0);
+                return; // drop the connection
+            }
+            await letSecondIn.Task;
+            await c.HandshakeAsync();
+            var requests = new List<(int, int)>();
+            for (var i = 0; i < 2; i++)
+            {
+                var request = await c.ReadNonPingRequestAsync();
+                requests.Add((request.Xid, request.OpCode));
+                await c.ReplyAsync(request.Xid, 3, 0, request.OpCode == (int)OpCode.Exists ? FakeConnection.StatBody(4) : null);
+            }
+            secondRequests.TrySetResult(requests);
+            await c.WaitForCloseAsync();
+        });
+        await using var client = await ConnectAsync(server);
+        await client.AddAuthAsync("digest", DigestAuthentication.Credentials("u", "p"), CancellationToken.None).WaitAsync(Bound);
+        await Eventually.TrueAsync(() => client.State == ConnectionState.Suspended, "the client to notice the dropped connection");
+        var queued = client.ExistsAsync("/q", null, CancellationToken.None);
+        Assert.False(queued.IsCompleted);
+        letSecondIn.SetResult();
+        Assert.Equal(4, (await queued.WaitAsync(Bound))!.Value.Version);
+        var requests = await secondRequests.Task.WaitAsync(Bound);
+        Assert.Equal((Xids.Auth, (int)OpCode.Auth), requests[0]);
+        Assert.Equal((int)OpCode.Exists, requests[1].OpCode);
+    }
 }
