@@ -25,6 +25,7 @@ public sealed class ZkLock
 {
     internal const string LockMarker = "__lock__";
     internal const string ReadMarker = "__rlock__";
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(50);
 
     private readonly IZooKeeper _zk;
     private readonly TimeProvider _time;
@@ -91,34 +92,20 @@ public sealed class ZkLock
             while (true)
             {
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, loss.Token);
-                var children = SortBySequence((await _zk.GetChildrenAsync(Path, null, linked.Token)).Children);
-                var index = children.IndexOf(ZkPaths.Name(ours));
-                if (index < 0)
+                try
                 {
-                    throw new ZooKeeperException(ErrorCode.SessionExpired, ours, $"the lock contender {ours} vanished: the session was lost");
-                }
-                var blocker = children.Take(index).LastOrDefault(Blocks);
-                if (blocker is null)
-                {
-                    var handle = new LockHandle(_zk, Path, ours, loss);
-                    var stat = await _zk.ExistsAsync(ours, handle.OnNodeEvent, linked.Token);
-                    if (stat is null)
+                    if (await TryOnceAsync(ours, wait, loss, linked.Token, cancellationToken) is { } outcome)
                     {
-                        throw new ZooKeeperException(ErrorCode.SessionExpired, ours, $"the lock contender {ours} vanished: the session was lost");
+                        return outcome.Handle;
                     }
-                    handle.Czxid = stat.Value.Czxid;
-                    return handle;
                 }
-                if (!wait)
+                catch (ZooKeeperException e) when (e.IsRetryable)
                 {
-                    await _zk.TryDeleteAsync(ours, cancellationToken);
-                    loss.Dispose();
-                    return null;
-                }
-                var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (await _zk.ExistsAsync(ZkPaths.Join(Path, blocker), _ => released.TrySetResult(), linked.Token) is not null)
-                {
-                    await released.Task.WaitAsync(linked.Token);
+                    // The connection dropped; our contender lives as long as the session: look again once reconnected
+                    // (if the session ends instead, the next call fails for good). The pause keeps a client that
+                    // has not noticed the drop yet from being asked again in a tight loop.
+                    await Task.Delay(RetryPause, _time, linked.Token);
+                    await WaitConnectedAsync(linked.Token);
                 }
             }
         }
@@ -142,6 +129,40 @@ public sealed class ZkLock
             }
             throw;
         }
+    }
+
+    /// <summary>One look at the contenders: (handle, true) when held, (null, true) when a try failed, null after the
+    /// predecessor went away (look again).</summary>
+    private async Task<(LockHandle? Handle, bool Done)?> TryOnceAsync(string ours, bool wait, SessionLossWatch loss,
+        CancellationToken linkedToken, CancellationToken cancellationToken)
+    {
+        var children = SortBySequence((await _zk.GetChildrenAsync(Path, null, linkedToken)).Children);
+        var index = children.IndexOf(ZkPaths.Name(ours));
+        if (index < 0)
+        {
+            throw new ZooKeeperException(ErrorCode.SessionExpired, ours, $"the lock contender {ours} vanished: the session was lost");
+        }
+        var blocker = children.Take(index).LastOrDefault(Blocks);
+        if (blocker is null)
+        {
+            var handle = new LockHandle(_zk, Path, ours, loss);
+            var stat = await _zk.ExistsAsync(ours, handle.OnNodeEvent, linkedToken)
+                ?? throw new ZooKeeperException(ErrorCode.SessionExpired, ours, $"the lock contender {ours} vanished: the session was lost");
+            handle.Czxid = stat.Czxid;
+            return (handle, true);
+        }
+        if (!wait)
+        {
+            await _zk.TryDeleteAsync(ours, cancellationToken);
+            loss.Dispose();
+            return (null, true);
+        }
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (await _zk.ExistsAsync(ZkPaths.Join(Path, blocker), _ => released.TrySetResult(), linkedToken) is not null)
+        {
+            await released.Task.WaitAsync(linkedToken);
+        }
+        return null;
     }
 
     private bool Blocks(string contender) => Kind != LockKind.Read || !contender.Contains(ReadMarker, StringComparison.Ordinal);
