@@ -118,6 +118,11 @@ public sealed partial class TreeCache : IAsyncDisposable
         {
             await _loop;
         }
+        _stopped = true;
+        lock (_lock)
+        {
+            _changed.TrySetResult(); // wakes waiters, who now see the cache stopped
+        }
         if (_zk.State == ConnectionState.Connected)
         {
             try

@@ -41,7 +41,8 @@ public abstract class TreeCacheContractTests<TBackend> : CoordinationTestBase<TB
         await writer.CreateAsync(CacheRoot + "/r1", Bytes("{\"state\":\"requested\"}"), CreateOptions.Persistent, Ct);
         await writer.CreateAsync(CacheRoot + "/r1/cancel", default, CreateOptions.Persistent, Ct);
         var set = await writer.SetDataAsync(CacheRoot + "/r1", Bytes("{\"state\":\"running\"}"), ZooKeeperVersion.Any, Ct);
-        await cache.WaitUntilAsync(s => s.Get(CacheRoot + "/r1")?.Stat.Mzxid == set.Mzxid, Ct);
+        // The read that follows r1's creation may already see the later data: wait for both changes.
+        await cache.WaitUntilAsync(s => s.Get(CacheRoot + "/r1")?.Stat.Mzxid == set.Mzxid && s.Get(CacheRoot + "/r1/cancel") is not null, Ct);
         Assert.Equal("{\"state\":\"running\"}", Text(cache.Snapshot.Get(CacheRoot + "/r1")!.Data));
         Assert.NotNull(cache.Snapshot.Get(CacheRoot + "/r1/cancel"));
 
@@ -83,6 +84,22 @@ public abstract class TreeCacheContractTests<TBackend> : CoordinationTestBase<TB
 
         Assert.Equal("k2", Text(snapshot.Get(CacheRoot + "/kept")!.Data));
         await EventuallyAsync(() => cache.IsSynced, "the cache to be in sync again");
+    }
+
+    [Fact]
+    public async Task Disposing_the_cache_wakes_its_waiters()
+    {
+        var session = await SessionAsync();
+        var cache = new TreeCache(session, CacheRoot);
+        await cache.StartAsync(Ct);
+        var waiting = cache.WaitUntilAsync(s => s.Get(CacheRoot + "/never") is not null, Ct);
+        Assert.False(waiting.IsCompleted);
+
+        await cache.DisposeAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Within(waiting, "the waiter to wake"));
+        await session.CreateWithParentsAsync(CacheRoot + "/never", default, CreateOptions.Persistent, Ct);
+        Assert.Null(cache.Snapshot.Get(CacheRoot + "/never"));
     }
 
     [Fact]
