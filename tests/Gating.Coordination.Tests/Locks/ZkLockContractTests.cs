@@ -1,5 +1,6 @@
 using Gating.Coordination.Tests.Infrastructure;
 using Gating.ZooKeeper;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gating.Coordination.Tests.Locks;
 
@@ -122,6 +123,26 @@ public abstract class ZkLockContractTests<TBackend> : CoordinationTestBase<TBack
         await admin.DeleteAsync(held.NodePath, ZooKeeperVersion.Any, Ct);
         await Within(Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }, TaskScheduler.Default), "the loss");
         Assert.Equal(LossReason.NodeDeleted, held.LossReason);
+    }
+
+    [Fact]
+    public async Task A_holder_suspended_longer_than_its_session_timeout_is_told_but_a_short_drop_is_forgiven()
+    {
+        var clock = new FakeTimeProvider(); // the recipe's clock, whatever the server's
+        var connection = new SuspendableZooKeeper(await SessionAsync());
+        var timeout = connection.NegotiatedSessionTimeout;
+        await using var held = await ZkLock.Exclusive(connection, LockPath, clock).AcquireAsync(Ct);
+
+        connection.Suspend();
+        clock.Advance(timeout - TimeSpan.FromMilliseconds(1));
+        connection.Resume();
+        clock.Advance(timeout * 2);
+        Assert.False(held.IsLost); // the session came back in time: the lock was never in doubt
+
+        connection.Suspend();
+        clock.Advance(timeout);
+        await Within(Task.Delay(Timeout.Infinite, held.LostToken).ContinueWith(_ => { }, TaskScheduler.Default), "the loss");
+        Assert.Equal(LossReason.SuspendedTooLong, held.LossReason);
     }
 
     [Fact]
