@@ -5,20 +5,26 @@ namespace Gating.ZooKeeper.Tests.Fault;
 /// <summary>A server frozen with SIGSTOP for longer than the session timeout: the client reports Lost.</summary>
 public sealed class ServerFreezeIntegrationTests : IAsyncLifetime
 {
-    private ZooKeeperTestCluster _cluster = null!;
+    private ZooKeeperTestCluster? _cluster;
 
     public async Task InitializeAsync() => _cluster = await ZooKeeperTestCluster.StartStandaloneAsync();
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task A_frozen_server_makes_the_session_lost()
     {
         var ct = new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token;
-        var server = _cluster.Servers[0];
+        var server = _cluster!.Servers[0];
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
-            ConnectString = _cluster.ConnectString,
+            ConnectString = _cluster!.ConnectString,
             SessionTimeout = TimeSpan.FromSeconds(2),
         }, ct);
         var states = new StateRecorder(zk);
@@ -45,7 +51,7 @@ public sealed class ServerFreezeIntegrationTests : IAsyncLifetime
         Assert.Equal(ErrorCode.SessionExpired, after.Code);
 
         // Once the server runs again it expires the session too, and its ephemeral goes.
-        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _cluster.ConnectString }, ct);
+        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _cluster!.ConnectString }, ct);
         var gone = new TaskCompletionSource();
         if (await other.ExistsAsync("/eph", e => gone.TrySetResult(), ct) is { } stat)
         {

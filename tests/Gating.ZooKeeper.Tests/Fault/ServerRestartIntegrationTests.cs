@@ -9,20 +9,26 @@ namespace Gating.ZooKeeper.Tests.Fault;
 /// </summary>
 public sealed class ServerRestartIntegrationTests : IAsyncLifetime
 {
-    private ZooKeeperTestCluster _cluster = null!;
+    private ZooKeeperTestCluster? _cluster;
 
     public async Task InitializeAsync() => _cluster = await ZooKeeperTestCluster.StartStandaloneAsync();
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task Session_and_watches_survive_a_server_restart()
     {
         var ct = new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token;
-        var server = _cluster.Servers[0];
+        var server = _cluster!.Servers[0];
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
-            ConnectString = _cluster.ConnectString,
+            ConnectString = _cluster!.ConnectString,
             // Long enough that a JVM restart on a loaded machine fits in it: past it the client would report Lost.
             SessionTimeout = TimeSpan.FromSeconds(30),
         }, ct);
@@ -67,7 +73,7 @@ public sealed class ServerRestartIntegrationTests : IAsyncLifetime
         Assert.Equal(sessionId, zk.SessionId);
         Assert.DoesNotContain(ConnectionState.Lost, states.All);
 
-        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _cluster.ConnectString }, ct);
+        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _cluster!.ConnectString }, ct);
         Assert.Equal(sessionId, (await other.ExistsAsync("/eph", null, ct))!.Value.EphemeralOwner);
         await other.SetDataAsync("/w", new byte[] { 1 }, -1, ct);
         await other.CreateAsync("/later", default, CreateOptions.Persistent, ct);

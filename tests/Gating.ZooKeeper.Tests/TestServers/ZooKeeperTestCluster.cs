@@ -15,9 +15,12 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
     /// <summary>Long enough for a session to outlive a server restart on a busy machine.</summary>
     public const int MaxSessionTimeoutMilliseconds = 60_000;
 
-    private ZooKeeperTestCluster(IReadOnlyList<ZooKeeperTestServer> servers)
+    private readonly string? _root;
+
+    private ZooKeeperTestCluster(IReadOnlyList<ZooKeeperTestServer> servers, string? root = null)
     {
         Servers = servers;
+        _root = root;
     }
 
     public IReadOnlyList<ZooKeeperTestServer> Servers { get; }
@@ -30,9 +33,11 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
         var directory = NewDirectory();
         var server = new ZooKeeperTestServer(1, port, directory, Config(directory, port, quorum: null));
         var cluster = new ZooKeeperTestCluster([server]);
-        server.Start();
-        await server.WaitServingAsync();
-        return cluster;
+        return await StartedAsync(cluster, async () =>
+        {
+            server.Start();
+            await server.WaitServingAsync();
+        });
     }
 
     public static async Task<ZooKeeperTestCluster> StartEnsembleAsync()
@@ -49,13 +54,30 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
             var directory = Path.Combine(root, $"server{i + 1}");
             return new ZooKeeperTestServer(i + 1, ports[i], directory, Config(directory, ports[i], quorum.ToString()));
         }).ToList();
-        var cluster = new ZooKeeperTestCluster(servers);
-        foreach (var server in servers)
+        var cluster = new ZooKeeperTestCluster(servers, root);
+        return await StartedAsync(cluster, async () =>
         {
-            server.Start();
+            foreach (var server in servers)
+            {
+                server.Start();
+            }
+            await Task.WhenAll(servers.Select(s => s.WaitServingAsync(TimeSpan.FromSeconds(90))));
+        });
+    }
+
+    /// <summary>Runs the start; if it fails, stops whatever did start so that no JVM outlives the test.</summary>
+    private static async Task<ZooKeeperTestCluster> StartedAsync(ZooKeeperTestCluster cluster, Func<Task> start)
+    {
+        try
+        {
+            await start();
+            return cluster;
         }
-        await Task.WhenAll(servers.Select(s => s.WaitServingAsync(TimeSpan.FromSeconds(90))));
-        return cluster;
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The server that is the leader now.</summary>
@@ -76,6 +98,10 @@ public sealed class ZooKeeperTestCluster : IAsyncDisposable
         foreach (var server in Servers)
         {
             await server.DisposeAsync();
+        }
+        if (_root is not null && Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
         }
     }
 

@@ -79,7 +79,31 @@ public sealed class ZooKeeperTestServer : IAsyncDisposable
     }
 
     /// <summary>Freezes the server (SIGSTOP): its sockets stay open but nothing answers.</summary>
-    public void Pause() => Signal("STOP");
+    public void Pause()
+    {
+        Signal("STOP");
+        // SIGSTOP takes effect asynchronously: wait until every thread of the JVM is really stopped.
+        var pid = _process!.Id;
+        var clock = Stopwatch.StartNew();
+        while (!System.IO.Directory.GetDirectories($"/proc/{pid}/task").All(IsStopped))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"ZooKeeper server {Id} did not stop after SIGSTOP");
+            Thread.Sleep(5);
+        }
+    }
+
+    private static bool IsStopped(string task)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(task, "stat"));
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T'); // the state follows the command name
+        }
+        catch (IOException)
+        {
+            return true; // the thread is gone
+        }
+    }
 
     /// <summary>Lets a frozen server run again (SIGCONT).</summary>
     public void Resume() => Signal("CONT");
