@@ -76,6 +76,22 @@ public sealed class GitRunner
         return stdout.ToArray();
     }
 
+    /// <summary>Writes the tree of <paramref name="revision"/> into <paramref name="destination"/> (<c>git archive | tar -x</c>), without a .git dir.</summary>
+    public async Task ExportAsync(string repoPath, string revision, string destination, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(destination);
+        using var timeout = new CancellationTokenSource(_options.CommandTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var stderr = new StringBuilder();
+        var pipeline = Command(repoPath, ["archive", "--format=tar", revision], null).WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr))
+            | Cli.Wrap("tar").WithArguments(["-x", "-C", destination]).WithValidation(CommandResultValidation.None);
+        var result = await pipeline.ExecuteAsync(linked.Token).ConfigureAwait(false);
+        if (result.ExitCode != 0 || stderr.Length > 0)
+        {
+            throw Failure(["archive", revision], result.ExitCode, stderr.ToString(), timedOut: false);
+        }
+    }
+
     private async Task<GitOutput> RunCoreAsync(
         string? workDir,
         IReadOnlyList<string> args,
