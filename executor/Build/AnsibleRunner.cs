@@ -172,7 +172,16 @@ public sealed partial class AnsibleRunner
                         if (result is "failed" or "unreachable")
                         {
                             unreachable |= result == "unreachable";
-                            var message = host.Value.TryGetProperty("msg", out var msg) ? msg.ToString() : result;
+                            var message = host.Value.TryGetProperty("msg", out var msg) ? msg.ToString() : result ?? "";
+                            // "non-zero return code" alone says little: add the end of the command's output.
+                            foreach (var stream in new[] { "stderr", "stdout" })
+                            {
+                                if (host.Value.TryGetProperty(stream, out var text) && text.GetString() is { Length: > 0 } output)
+                                {
+                                    message += "\n" + (output.Length > 1000 ? output[^1000..] : output);
+                                    break;
+                                }
+                            }
                             failures.Add(new BuildTaskFailure(playbookName, taskName, host.Name, message));
                         }
                     }
