@@ -105,7 +105,8 @@ public sealed partial class SpeculativeMerger
 
     private Dictionary<string, string?> PinnedEnvironment(DateTimeOffset time)
     {
-        var date = string.Create(CultureInfo.InvariantCulture, $"@{time.ToUnixTimeSeconds()} +0000");
+        // git rejects dates before 1970; an unset configured time (default) pins to the epoch instead.
+        var date = string.Create(CultureInfo.InvariantCulture, $"@{Math.Max(0, time.ToUnixTimeSeconds())} +0000");
         var options = _git.Options;
         return new Dictionary<string, string?>
         {
