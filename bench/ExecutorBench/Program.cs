@@ -69,16 +69,6 @@ async Task<double> BareOnce()
     return watch.Elapsed.TotalSeconds;
 }
 
-// CPU seconds of this process plus every child it waited for (git, bwrap, ansible-playbook, ssh): machine load
-// stretches wall time, CPU time much less.
-static double CpuSeconds()
-{
-    var fields = File.ReadAllText("/proc/self/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-    // After the command name: state is field 3; utime 14, stime 15, cutime 16, cstime 17 (1-based in proc(5)).
-    var ticks = new[] { 11, 12, 13, 14 }.Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture));
-    return ticks / 100.0;
-}
-
 static double Median(List<double> values)
 {
     values.Sort();
@@ -89,22 +79,15 @@ await GatingOnce(0); // first build clones the cache
 await BareOnce();
 var gating = new List<double>();
 var hand = new List<double>();
-var gatingCpu = new List<double>();
-var handCpu = new List<double>();
 for (var i = 1; i <= iterations; i++)
 {
     // Interleaved, so machine load affects both alike.
-    var cpu = CpuSeconds();
     hand.Add(await BareOnce());
-    handCpu.Add(CpuSeconds() - cpu);
-    cpu = CpuSeconds();
     gating.Add(await GatingOnce(i));
-    gatingCpu.Add(CpuSeconds() - cpu);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"iterations: {iterations}"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ansible-playbook by hand  median {Median(hand):F3} s  (all: {string.Join(' ', hand.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"gating build (git+merge+sandbox) median {Median(gating):F3} s  (all: {string.Join(' ', gating.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))})"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead  median {Median(gating) - Median(hand):F3} s wall"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu: by hand median {Median(handCpu):F3} s, gating median {Median(gatingCpu):F3} s, overhead {Median(gatingCpu) - Median(handCpu):F3} s cpu"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average: {File.ReadAllText("/proc/loadavg").Trim()}"));
 Directory.Delete(root, recursive: true);
