@@ -1,0 +1,122 @@
+using System.Collections.Immutable;
+using Gating.Executor.Git;
+using Gating.Executor.Logs;
+using Gating.Model;
+
+namespace Gating.Executor.Build;
+
+/// <summary>
+/// Runs one build from its parameters and nodes to its result (zuul.md 4.2-4.5): workspace, playbooks, inventory,
+/// then pre-run, run, post-run and cleanup playbooks in ansible-playbook inside bubblewrap; events go to an
+/// <see cref="IBuildEventSink"/>. It knows nothing about queues: a thin adapter takes requests from ZooKeeper,
+/// calls <see cref="RunAsync"/>, and writes the result event.
+/// </summary>
+public sealed partial class BuildRunner
+{
+    private readonly ExecutorOptions _options;
+    private readonly RepositoryCache _cache;
+    private readonly TimeProvider _time;
+    private readonly AnsibleRunner _ansible;
+    private readonly string _pluginDir;
+
+    /// <summary>Creates a runner.</summary>
+    public BuildRunner(ExecutorOptions options, RepositoryCache cache, TimeProvider time, BuildLogs? logs = null)
+    {
+        _options = options;
+        _cache = cache;
+        _time = time;
+        _pluginDir = AnsibleContent.Extract(options.StateRoot);
+        _ansible = new AnsibleRunner(options, time, _pluginDir);
+        Logs = logs ?? new BuildLogs(time);
+    }
+
+    /// <summary>The logs of the builds this runner ran, followable while they run.</summary>
+    public BuildLogs Logs { get; }
+
+    /// <summary>
+    /// Runs the build. Cancelling <paramref name="cancellationToken"/> aborts it (ABORTED) after its cleanup playbooks.
+    /// </summary>
+    public async Task<BuildResult> RunAsync(
+        BuildParameters parameters, IReadOnlyList<BuildNode> nodes, IBuildEventSink events, CancellationToken cancellationToken)
+    {
+        var start = _time.GetUtcNow();
+        var dir = new BuildDirectory(_options.JobRoot, parameters.BuildId);
+        var logFile = Path.Combine(dir.Logs, "job-output.txt");
+        Logs.Started(parameters.BuildId, logFile);
+        var result = new BuildResult { Outcome = BuildOutcome.Error, StartTime = start };
+        ImmutableArray<PreparedPlaybook> playbooks = [];
+        InventoryWriter.VarsFiles? vars = null;
+        try
+        {
+            await events.StartedAsync(new BuildStartedEvent(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
+            var workspace = await new WorkspaceBuilder(_cache).PrepareAsync(parameters, dir.Src, cancellationToken).ConfigureAwait(false);
+            playbooks = await new PlaybookPreparer(_cache, dir, workspace, parameters, _pluginDir).PrepareAllAsync(cancellationToken).ConfigureAwait(false);
+            vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(Path.Combine(dir.Logs, "zuul-info"));
+            File.Copy(dir.Inventory, Path.Combine(dir.Logs, "zuul-info", "inventory.json"));
+            await events.StatusAsync(new BuildStatusEvent(parameters.BuildId, dir.Logs), cancellationToken).ConfigureAwait(false);
+            result = await RunPhasesAsync(parameters, dir, playbooks, vars, events, result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            result = result with { Outcome = BuildOutcome.Aborted, ErrorDetail = "The build was cancelled" };
+        }
+        catch (WorkspaceMergeConflictException e)
+        {
+            result = result with { Outcome = BuildOutcome.MergeConflict, ErrorDetail = e.Message };
+        }
+        catch (BuildSetupException e)
+        {
+            result = result with { Outcome = BuildOutcome.Error, ErrorDetail = e.Message };
+        }
+        catch (GitException e)
+        {
+            result = result with { Outcome = e.IsTransient ? BuildOutcome.Retry : BuildOutcome.Error, ErrorDetail = $"Preparing the workspace failed: {e.Message}" };
+        }
+        if (vars is not null)
+        {
+            await RunCleanupAsync(dir, playbooks, vars).ConfigureAwait(false);
+        }
+        // The log always exists and always ends with the result, so a user sees why even without a playbook run.
+        await File.AppendAllTextAsync(logFile,
+            $"{LogClock.Stamp()} | BUILD RESULT: {result.ResultName ?? "RETRY"}{(result.ErrorDetail is null ? "" : " - " + result.ErrorDetail)}\n",
+            CancellationToken.None).ConfigureAwait(false);
+        var logDir = StoreLogs(parameters.BuildId, dir);
+        Logs.Finished(parameters.BuildId, Path.Combine(logDir, "job-output.txt"));
+        return result with { EndTime = _time.GetUtcNow(), LogDirectory = logDir };
+    }
+
+    private async Task RunCleanupAsync(BuildDirectory dir, ImmutableArray<PreparedPlaybook> playbooks, InventoryWriter.VarsFiles vars)
+    {
+        // Cleanup runs even after an abort, with its own hard limit, never the build's (cancelled) token.
+        foreach (var playbook in playbooks.Where(p => p.Phase == PlaybookPhase.Cleanup))
+        {
+            await _ansible.RunAsync(dir, playbook, vars, null, _options.CleanupTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private string StoreLogs(string buildId, BuildDirectory dir)
+    {
+        var logRoot = _options.LogRoot ?? Path.Combine(_options.StateRoot, "logs");
+        var target = Path.Combine(Path.GetFullPath(logRoot), buildId);
+        if (_options.KeepBuildDirectories)
+        {
+            return dir.Logs;
+        }
+        Directory.CreateDirectory(logRoot);
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+        Directory.Move(dir.Logs, target);
+        try
+        {
+            Directory.Delete(dir.Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover file must not turn a finished build into an error; the next cleanup removes it.
+        }
+        return target;
+    }
+}
