@@ -59,7 +59,7 @@ public sealed partial class BuildRunner
         var returned = ResultsFile.Read(dir.ResultsFile);
         if (outcome == BuildOutcome.Success && returned.Pause)
         {
-            await events.PausedAsync(new BuildPausedEvent(parameters.BuildId, returned.Data, returned.SecretData), cancellationToken).ConfigureAwait(false);
+            await events.PausedAsync(new ExecutorBuildPaused(parameters.BuildId, returned.Data, returned.SecretData), cancellationToken).ConfigureAwait(false);
         }
         if (outcome == BuildOutcome.Retry && !returned.RetryAllowed)
         {

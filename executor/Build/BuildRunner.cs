@@ -48,13 +48,13 @@ public sealed partial class BuildRunner
         InventoryWriter.VarsFiles? vars = null;
         try
         {
-            await events.StartedAsync(new BuildStartedEvent(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
+            await events.StartedAsync(new ExecutorBuildStarted(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
             var workspace = await new WorkspaceBuilder(_cache).PrepareAsync(parameters, dir.Src, cancellationToken).ConfigureAwait(false);
             playbooks = await new PlaybookPreparer(_cache, dir, workspace, parameters, _pluginDir).PrepareAllAsync(cancellationToken).ConfigureAwait(false);
             vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, cancellationToken).ConfigureAwait(false);
             Directory.CreateDirectory(Path.Combine(dir.Logs, "zuul-info"));
             File.Copy(dir.Inventory, Path.Combine(dir.Logs, "zuul-info", "inventory.json"));
-            await events.StatusAsync(new BuildStatusEvent(parameters.BuildId, dir.Logs), cancellationToken).ConfigureAwait(false);
+            await events.StatusAsync(new ExecutorBuildStatus(parameters.BuildId, dir.Logs), cancellationToken).ConfigureAwait(false);
             result = await RunPhasesAsync(parameters, dir, playbooks, vars, events, result, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -9,13 +9,13 @@ namespace Gating.Executor.Build;
 public interface IBuildEventSink
 {
     /// <summary>The build started (before the workspace is prepared).</summary>
-    Task StartedAsync(BuildStartedEvent started, CancellationToken cancellationToken);
+    Task StartedAsync(ExecutorBuildStarted started, CancellationToken cancellationToken);
 
     /// <summary>The workspace is ready; the log can be followed.</summary>
-    Task StatusAsync(BuildStatusEvent status, CancellationToken cancellationToken);
+    Task StatusAsync(ExecutorBuildStatus status, CancellationToken cancellationToken);
 
     /// <summary>The build paused after its run phase; the returned task completes when it may resume (post-run).</summary>
-    Task PausedAsync(BuildPausedEvent paused, CancellationToken cancellationToken);
+    Task PausedAsync(ExecutorBuildPaused paused, CancellationToken cancellationToken);
 }
 
 /// <summary>A sink that ignores events and resumes paused builds at once.</summary>
@@ -25,11 +25,11 @@ public sealed class NullBuildEventSink : IBuildEventSink
     public static NullBuildEventSink Instance { get; } = new();
 
     /// <inheritdoc />
-    public Task StartedAsync(BuildStartedEvent started, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(ExecutorBuildStarted started, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public Task StatusAsync(BuildStatusEvent status, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StatusAsync(ExecutorBuildStatus status, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public Task PausedAsync(BuildPausedEvent paused, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PausedAsync(ExecutorBuildPaused paused, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -112,19 +112,19 @@ internal sealed class RecordingSink : IBuildEventSink
 
     public bool AutoResume { get; init; } = true;
 
-    public Task StartedAsync(BuildStartedEvent started, CancellationToken cancellationToken)
+    public Task StartedAsync(ExecutorBuildStarted started, CancellationToken cancellationToken)
     {
         Events.Enqueue(started);
         return Task.CompletedTask;
     }
 
-    public Task StatusAsync(BuildStatusEvent status, CancellationToken cancellationToken)
+    public Task StatusAsync(ExecutorBuildStatus status, CancellationToken cancellationToken)
     {
         Events.Enqueue(status);
         return Task.CompletedTask;
     }
 
-    public Task PausedAsync(BuildPausedEvent paused, CancellationToken cancellationToken)
+    public Task PausedAsync(ExecutorBuildPaused paused, CancellationToken cancellationToken)
     {
         Events.Enqueue(paused);
         return AutoResume ? Task.CompletedTask : Resume.Task.WaitAsync(cancellationToken);

@@ -31,7 +31,7 @@ public sealed class BuildIntegrationTests
         var sink = new RecordingSink { AutoResume = false };
 
         var running = fx.Runner.RunAsync(parameters, [fx.Node()], sink, CancellationToken.None);
-        var paused = await WaitForAsync(() => sink.Events.OfType<BuildPausedEvent>().FirstOrDefault(), running);
+        var paused = await WaitForAsync(() => sink.Events.OfType<ExecutorBuildPaused>().FirstOrDefault(), running);
         var logWhilePaused = File.ReadAllText(Path.Combine(fx.Options.JobRoot, parameters.BuildId, "work", "logs", "job-output.txt"));
         sink.Resume.SetResult();
         var result = await running.WaitAsync(Patience);
