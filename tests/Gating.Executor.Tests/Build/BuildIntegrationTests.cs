@@ -52,7 +52,7 @@ public sealed class BuildIntegrationTests
         Assert.Contains("node1 | child-pre\nnode1 | greet-role\nnode1 | bare-role\nnode1 | child-run\nnode1 | child-post success=True\nnode1 | base-post\n", Normalize(log));
         Assert.Contains("localhost | change.txt\n", Normalize(log)); // origin/main..main is the change under test
         Assert.DoesNotContain("POST-RUN START", logWhilePaused);
-        Assert.Equal(["StartedEvent", "StatusEvent", "PausedEvent"], sink.Events.Select(e => e.GetType().Name.Replace("Build", "", StringComparison.Ordinal)));
+        Assert.Equal([typeof(ExecutorBuildStarted), typeof(ExecutorBuildStatus), typeof(ExecutorBuildPaused)], sink.Events.Select(e => e.GetType()));
         Assert.Equal(42, paused.Data!.Value.GetProperty("answer").GetInt32());
 
         // zuul_return reached the result.
