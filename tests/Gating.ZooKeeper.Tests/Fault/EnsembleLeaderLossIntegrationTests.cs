@@ -3,19 +3,9 @@ using Gating.ZooKeeper.Tests.TestServers;
 namespace Gating.ZooKeeper.Tests.Fault;
 
 /// <summary>The leader of a 3-node ensemble is killed: the client carries on with the same session on another member.</summary>
-public sealed class EnsembleLeaderLossIntegrationTests : IAsyncLifetime
+public sealed class EnsembleLeaderLossIntegrationTests : ClusterFaultTests
 {
-    private ZooKeeperTestCluster? _cluster;
-
-    public async Task InitializeAsync() => _cluster = await ZooKeeperTestCluster.StartEnsembleAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<ZooKeeperTestCluster> StartClusterAsync() => ZooKeeperTestCluster.StartEnsembleAsync();
 
     [Fact]
     public async Task The_client_continues_after_the_leader_dies()
@@ -23,7 +13,7 @@ public sealed class EnsembleLeaderLossIntegrationTests : IAsyncLifetime
         var ct = new CancellationTokenSource(TimeSpan.FromSeconds(180)).Token;
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
-            ConnectString = _cluster!.ConnectString,
+            ConnectString = Cluster.ConnectString,
             SessionTimeout = TimeSpan.FromSeconds(20), // an election on a loaded machine must fit in it
         }, ct);
         var sessionId = zk.SessionId;
@@ -32,7 +22,7 @@ public sealed class EnsembleLeaderLossIntegrationTests : IAsyncLifetime
         var watch = new EventRecorder();
         await zk.GetDataAsync("/data", watch.Watcher, ct);
 
-        var leader = await _cluster!.LeaderAsync();
+        var leader = await Cluster.LeaderAsync();
         await leader.KillAsync();
 
         // Whether it was on the leader or on a follower that lost its leader, the client re-attaches elsewhere.

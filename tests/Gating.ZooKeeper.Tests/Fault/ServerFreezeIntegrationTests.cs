@@ -3,28 +3,18 @@ using Gating.ZooKeeper.Tests.TestServers;
 namespace Gating.ZooKeeper.Tests.Fault;
 
 /// <summary>A server frozen with SIGSTOP for longer than the session timeout: the client reports Lost.</summary>
-public sealed class ServerFreezeIntegrationTests : IAsyncLifetime
+public sealed class ServerFreezeIntegrationTests : ClusterFaultTests
 {
-    private ZooKeeperTestCluster? _cluster;
-
-    public async Task InitializeAsync() => _cluster = await ZooKeeperTestCluster.StartStandaloneAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
+    protected override Task<ZooKeeperTestCluster> StartClusterAsync() => ZooKeeperTestCluster.StartStandaloneAsync();
 
     [Fact]
     public async Task A_frozen_server_makes_the_session_lost()
     {
         var ct = new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token;
-        var server = _cluster!.Servers[0];
+        var server = Cluster.Servers[0];
         await using var zk = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions
         {
-            ConnectString = _cluster!.ConnectString,
+            ConnectString = Cluster.ConnectString,
             SessionTimeout = TimeSpan.FromSeconds(2),
         }, ct);
         var states = new StateRecorder(zk);
@@ -51,7 +41,7 @@ public sealed class ServerFreezeIntegrationTests : IAsyncLifetime
         Assert.Equal(ErrorCode.SessionExpired, after.Code);
 
         // Once the server runs again it expires the session too, and its ephemeral goes.
-        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = _cluster!.ConnectString }, ct);
+        await using var other = await ZooKeeperClient.ConnectAsync(new ZooKeeperClientOptions { ConnectString = Cluster.ConnectString }, ct);
         var gone = new TaskCompletionSource();
         if (await other.ExistsAsync("/eph", e => gone.TrySetResult(), ct) is { } stat)
         {
