@@ -116,3 +116,14 @@ public sealed record PromoteEvent(ImmutableArray<ChangeKey> Changes) : PipelineE
 /// <summary>A semaphore was released elsewhere (another pipeline); waiting jobs may try again.</summary>
 /// <param name="Semaphore">The semaphore name.</param>
 public sealed record SemaphoreReleasedEvent(string Semaphore) : PipelineEvent;
+
+/// <summary>
+/// A merger request finished (success, conflict or error): the runtime reads the result data of request
+/// <paramref name="RequestId"/> and turns it into <see cref="MergeCompletedEvent"/>/<see cref="MergeConflictEvent"/>
+/// or a file list. Never given to the pipeline core as is.
+/// </summary>
+/// <param name="RequestId">The merger request's uuid.</param>
+/// <param name="JobType">The merger job type.</param>
+/// <param name="BuildSetId">The buildset, when the request was for one.</param>
+/// <param name="Error">Set when the merger could not do the job at all (not a conflict).</param>
+public sealed record MergeJobCompletedEvent(string RequestId, Requests.MergeJobType JobType, string? BuildSetId = null, string? Error = null) : PipelineEvent;

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using Gating.Model.Events;
 
 namespace Gating.Model.Json;
@@ -15,13 +14,8 @@ namespace Gating.Model.Json;
 /// </summary>
 public static class ResultEventJson
 {
-    /// <summary>Serializer options for model records: camelCase, variables as plain JSON, enums as strings.</summary>
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new VarValueJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    /// <summary>The serializer options (<see cref="ModelJson.Options"/>).</summary>
+    public static JsonSerializerOptions Options => ModelJson.Options;
 
     private static readonly FrozenDictionary<string, Type> TypesByName = new Dictionary<string, Type>
     {
@@ -34,6 +28,7 @@ public static class ResultEventJson
         ["nodes-failed"] = typeof(NodesFailedEvent),
         ["submit-completed"] = typeof(SubmitCompletedEvent),
         ["semaphore-released"] = typeof(SemaphoreReleasedEvent),
+        ["merge-job-completed"] = typeof(MergeJobCompletedEvent),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<Type, string> NamesByType =

@@ -51,6 +51,7 @@ public sealed class ResultEventJsonTests
             new NodesFailedEvent("r"),
             new SubmitCompletedEvent("i", false, "not mergeable"),
             new SemaphoreReleasedEvent("s"),
+            new MergeJobCompletedEvent("m", Gating.Model.Requests.MergeJobType.FilesChanges, "bs"),
         ];
         foreach (var evt in events)
         {
