@@ -96,6 +96,11 @@ public sealed record BuildParameters
     public ImmutableDictionary<string, JsonElement> HostVars { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
     /// <summary><c>group-vars</c>: group name -> variables.</summary>
     public ImmutableDictionary<string, JsonElement> GroupVars { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
+    /// <summary>
+    /// The nodeset's nodes as the node request was fulfilled: names, label and the node's id in nodepool's store
+    /// (<c>/nodepool/nodes/&lt;id&gt;</c>). The executor locks each node and reads its connection details there.
+    /// </summary>
+    public ImmutableArray<BuildNodeRef> Nodes { get; init; } = [];
     /// <summary>The nodeset's groups.</summary>
     public ImmutableArray<BuildNodeGroup> Groups { get; init; } = [];
     /// <summary><c>zuul_return</c> data of parent jobs (lowest precedence).</summary>
@@ -121,3 +126,9 @@ public sealed record BuildParameters
     /// <summary>The job's inheritance path (for debugging).</summary>
     public ImmutableArray<string> InheritancePath { get; init; } = [];
 }
+
+/// <summary>One node of a build's nodeset.</summary>
+/// <param name="Names">The node's names in the nodeset (inventory host names).</param>
+/// <param name="Label">The label requested.</param>
+/// <param name="NodeId">The node's id in nodepool's store.</param>
+public sealed record BuildNodeRef(ImmutableArray<string> Names, string Label, string NodeId);
