@@ -13,55 +13,24 @@ internal static class ConfigCheckCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var tenant = new Option<string?>("--tenant") { Description = "Tenant file (main.yaml); every project it names is loaded." };
-        var tenantName = new Option<string?>("--tenant-name") { Description = "Check only this tenant of the tenant file." };
-        var repo = new Option<string[]>("--repo") { Description = "NAME=PATH: the repository root of project NAME.", AllowMultipleArgumentsPerToken = false };
-        var reposRoot = new Option<string?>("--repos-root") { Description = "Find project NAME at DIR/NAME when no --repo names it." };
+        var loading = new ConfigLoadingOptions("Check only this tenant of the tenant file.");
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON document." };
-        var paths = new Argument<string[]>("PATH") { Description = "Without --tenant: repository roots, config directories or files, each a trusted project.", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("check", "Load Zuul configuration and report every problem with its location.")
+        var command = new Command("check", "Load Zuul configuration and report every problem with its location.") { json };
+        loading.AddTo(command);
+        command.SetAction(parse =>
         {
-            tenant, tenantName, repo, reposRoot, json, paths,
-        };
-        command.SetAction(parse => Run(
-            parse.GetValue(tenant), parse.GetValue(tenantName), parse.GetValue(repo) ?? [], parse.GetValue(reposRoot),
-            parse.GetValue(json), parse.GetValue(paths) ?? [], stdout, stderr));
+            var request = loading.Request(parse, out var problem);
+            return request is null ? ConfigLoadingOptions.Usage(stderr, "check", problem!) : Run(request, parse.GetValue(json), stdout, stderr);
+        });
         return command;
     }
 
-    private static int Run(string? tenantFile, string? tenantName, string[] repos, string? reposRoot, bool json, string[] paths, TextWriter stdout, TextWriter stderr)
+    private static int Run(ConfigCheckRequest request, bool json, TextWriter stdout, TextWriter stderr)
     {
-        var pairs = new List<KeyValuePair<string, string>>();
-        foreach (var r in repos)
-        {
-            int eq = r.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || eq == r.Length - 1)
-            {
-                return Usage(stderr, $"--repo expects NAME=PATH, got '{r}'");
-            }
-            pairs.Add(new(r[..eq], r[(eq + 1)..]));
-        }
-        if (tenantFile is null && paths.Length == 0) return Usage(stderr, "give --tenant FILE or at least one PATH");
-        if (tenantFile is not null && paths.Length > 0) return Usage(stderr, "PATH arguments are only for use without --tenant");
-        if (tenantFile is null && (pairs.Count > 0 || reposRoot is not null || tenantName is not null))
-        {
-            return Usage(stderr, "--repo, --repos-root and --tenant-name need --tenant");
-        }
-        if (tenantFile is not null && !File.Exists(tenantFile)) return Usage(stderr, $"tenant file '{tenantFile}' does not exist");
-        foreach (var p in paths)
-        {
-            if (!File.Exists(p) && !Directory.Exists(p)) return Usage(stderr, $"'{p}' does not exist");
-        }
-        foreach (var (name, path) in pairs)
-        {
-            if (!Directory.Exists(path)) return Usage(stderr, $"--repo {name}: '{path}' is not a directory");
-        }
-        if (reposRoot is not null && !Directory.Exists(reposRoot)) return Usage(stderr, $"--repos-root '{reposRoot}' is not a directory");
-
         ConfigCheckResult result;
         try
         {
-            result = ConfigCheck.Run(new ConfigCheckRequest(tenantFile, pairs, reposRoot, paths, tenantName));
+            result = ConfigCheck.Run(request);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -75,13 +44,6 @@ internal static class ConfigCheckCommand
             stdout.WriteLine($"{result.ErrorCount} errors, {result.WarningCount} warnings");
         }
         return result.ErrorCount > 0 ? 1 : 0;
-    }
-
-    private static int Usage(TextWriter stderr, string message)
-    {
-        stderr.WriteLine($"gating config check: {message}");
-        stderr.WriteLine("Run 'gating config check --help' for usage.");
-        return GatingCommandLine.UsageError;
     }
 
     private static void WriteJson(ConfigCheckResult result, TextWriter stdout)

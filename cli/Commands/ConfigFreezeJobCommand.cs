@@ -71,58 +71,22 @@ internal static class ConfigFreezeJobCommand
 /// </summary>
 internal sealed class FreezeLoadingOptions
 {
-    private readonly Option<string?> _tenant = new("--tenant") { Description = "Tenant file (main.yaml); every project it names is loaded." };
-    private readonly Option<string?> _tenantName = new("--tenant-name") { Description = "The tenant of the tenant file to use (needed when it has several)." };
-    private readonly Option<string[]> _repo = new("--repo") { Description = "NAME=PATH: the repository root of project NAME." };
-    private readonly Option<string?> _reposRoot = new("--repos-root") { Description = "Find project NAME at DIR/NAME when no --repo names it." };
-    private readonly Argument<string[]> _paths = new("PATH") { Description = "Without --tenant: repository roots, config directories or files, each a trusted project.", Arity = ArgumentArity.ZeroOrMore };
+    private readonly ConfigLoadingOptions _options = new("The tenant of the tenant file to use (needed when it has several).");
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_tenant);
-        command.Options.Add(_tenantName);
-        command.Options.Add(_repo);
-        command.Options.Add(_reposRoot);
-        command.Arguments.Add(_paths);
-    }
+    public void AddTo(Command command) => _options.AddTo(command);
 
     /// <summary>Loads the layout; null after printing a usage problem.</summary>
     public FreezeLayout? Load(ParseResult parse, TextWriter stderr, string verb)
     {
-        var tenantFile = parse.GetValue(_tenant);
-        var tenantName = parse.GetValue(_tenantName);
-        var reposRoot = parse.GetValue(_reposRoot);
-        var paths = parse.GetValue(_paths) ?? [];
-        var repos = new List<KeyValuePair<string, string>>();
-        foreach (var r in parse.GetValue(_repo) ?? [])
+        var request = _options.Request(parse, out var problem);
+        if (request is null)
         {
-            var eq = r.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || eq == r.Length - 1)
-            {
-                return Usage(stderr, verb, $"--repo expects NAME=PATH, got '{r}'");
-            }
-            repos.Add(new(r[..eq], r[(eq + 1)..]));
-        }
-        if (tenantFile is null && paths.Length == 0)
-        {
-            return Usage(stderr, verb, "give --tenant FILE or at least one PATH");
-        }
-        if (tenantFile is not null && paths.Length > 0)
-        {
-            return Usage(stderr, verb, "PATH arguments are only for use without --tenant");
-        }
-        if (tenantFile is not null && !File.Exists(tenantFile))
-        {
-            return Usage(stderr, verb, $"tenant file '{tenantFile}' does not exist");
-        }
-        if (paths.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
-        {
-            return Usage(stderr, verb, $"'{missing}' does not exist");
+            return Usage(stderr, verb, problem!);
         }
         ConfigCheckResult result;
         try
         {
-            result = ConfigCheck.Run(new ConfigCheckRequest(tenantFile, repos, reposRoot, paths, tenantName));
+            result = ConfigCheck.Run(request);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -152,8 +116,7 @@ internal sealed class FreezeLoadingOptions
 
     private static FreezeLayout? Usage(TextWriter stderr, string verb, string message)
     {
-        stderr.WriteLine($"gating config {verb}: {message}");
-        stderr.WriteLine($"Run 'gating config {verb} --help' for usage.");
+        ConfigLoadingOptions.Usage(stderr, verb, message);
         return null;
     }
 }
