@@ -57,7 +57,7 @@ public sealed class ZkLock
 
     /// <summary>Waits until the lock is held. Cancelling withdraws the contender node and throws
     /// <see cref="OperationCanceledException"/>; a session lost while waiting throws <see cref="ZooKeeperException"/>
-    /// (SessionExpired).</summary>
+    /// (SessionExpired; ClientClosed when the client was closed).</summary>
     public async Task<LockHandle> AcquireAsync(CancellationToken cancellationToken) =>
         (await ContendAsync(wait: true, cancellationToken))!;
 
@@ -125,7 +125,9 @@ public sealed class ZkLock
             }
             if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && loss.Reason is not null)
             {
-                throw new ZooKeeperException(ErrorCode.SessionExpired, Path, $"the session was lost ({loss.Reason}) while waiting for the lock {Path}");
+                // A client closed by its owner says so (ClientClosed), as its own calls do; any other loss is an expiry.
+                throw new ZooKeeperException(loss.Reason == LossReason.SessionClosed ? ErrorCode.ClientClosed : ErrorCode.SessionExpired,
+                    Path, $"the session was lost ({loss.Reason}) while waiting for the lock {Path}");
             }
             throw;
         }

@@ -110,7 +110,8 @@ public abstract class ZkLockContractTests<TBackend> : CoordinationTestBase<TBack
         await Backend.EndSessionAsync(b, Ct);
 
         var error = await Assert.ThrowsAnyAsync<ZooKeeperException>(() => Within(waiting, "the waiter to fail"));
-        Assert.Contains(error.Code, new[] { ErrorCode.SessionExpired, ErrorCode.ClientClosed });
+        Assert.Equal(Backend.EndedState == ConnectionState.Lost ? ErrorCode.SessionExpired : ErrorCode.ClientClosed, error.Code);
+        Assert.False(error.IsRetryable);
         await EventuallyAsync(async () => (await ZkLock.GetContendersAsync(a, LockPath, Ct)).Count == 1, "b's contender to go");
     }
 
