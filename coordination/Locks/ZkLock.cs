@@ -112,11 +112,17 @@ public sealed class ZkLock
         catch (Exception e) when (e is OperationCanceledException or ZooKeeperException)
         {
             loss.Dispose();
-            if (ours is not null && _zk.State == ConnectionState.Connected)
+            if (_zk.State == ConnectionState.Connected)
             {
                 try
                 {
-                    await _zk.TryDeleteAsync(ours, CancellationToken.None);
+                    // Cancelled while the create was on its way, it may still happen: a session's requests run in
+                    // order, so a listing sent now sees it, and our prefix finds it.
+                    ours ??= await FindContenderAsync(prefix, CancellationToken.None);
+                    if (ours is not null)
+                    {
+                        await _zk.TryDeleteAsync(ours, CancellationToken.None);
+                    }
                 }
                 catch (ZooKeeperException)
                 {
@@ -183,14 +189,18 @@ public sealed class ZkLock
             catch (ZooKeeperException e) when (e.IsRetryable && attempt < 5)
             {
                 await WaitConnectedAsync(cancellationToken);
-                var existing = (await _zk.TryGetChildrenAsync(Path, cancellationToken)).FirstOrDefault(c => c.StartsWith(prefix, StringComparison.Ordinal));
-                if (existing is not null)
+                if (await FindContenderAsync(prefix, cancellationToken) is { } existing)
                 {
-                    return ZkPaths.Join(Path, existing);
+                    return existing;
                 }
             }
         }
     }
+
+    private async Task<string?> FindContenderAsync(string prefix, CancellationToken cancellationToken) =>
+        (await _zk.TryGetChildrenAsync(Path, cancellationToken)).FirstOrDefault(c => c.StartsWith(prefix, StringComparison.Ordinal)) is { } name
+            ? ZkPaths.Join(Path, name)
+            : null;
 
     private async Task WaitConnectedAsync(CancellationToken cancellationToken)
     {

@@ -55,6 +55,8 @@ public sealed class SessionTakeoverIntegrationTests
                     "the victim to re-attach or hear that its session expired");
             }
 
+            // State is set before the event is delivered on the event loop.
+            await Eventually.TrueAsync(() => states.Saw(ConnectionState.Lost), "the Lost event");
             Assert.Equal(ConnectionState.Lost, states.All[^1]);
             var after = await Assert.ThrowsAsync<ZooKeeperException>(() => victim.ExistsAsync(root, null, ct));
             Assert.Equal(ErrorCode.SessionExpired, after.Code);
