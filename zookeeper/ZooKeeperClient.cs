@@ -38,6 +38,13 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <inheritdoc/>
     public long SessionId => _session.SessionId;
 
+    /// <summary>
+    /// A copy of the session's password, which with <see cref="SessionId"/> lets another client attach to this session
+    /// (<see cref="ZooKeeperClientOptions.SessionId"/>); all zeros before the first connect. Keep it secret: whoever
+    /// has both can act as, or end, this session.
+    /// </summary>
+    public ReadOnlyMemory<byte> SessionPassword => _session.Password;
+
     /// <inheritdoc/>
     public TimeSpan NegotiatedSessionTimeout => _session.NegotiatedTimeout;
 
@@ -47,7 +54,8 @@ public sealed partial class ZooKeeperClient : IZooKeeper
     /// <summary>The "host:port" of the server the session is attached to, or null while disconnected.</summary>
     public string? ConnectedServer => _session.Endpoint;
 
-    /// <summary>Closes the session (its ephemerals go at once) and the connection.</summary>
+    /// <summary>Closes the session (its ephemerals go at once) and the connection. Calls still in flight, and every
+    /// later call, fail with <see cref="ErrorCode.ClientClosed"/> (not retryable).</summary>
     public ValueTask DisposeAsync() => _session.DisposeAsync();
 
     private string ToServer(string path, bool sequential = false) => _session.Chroot.ToServer(path, sequential);

@@ -12,8 +12,38 @@ public sealed record ZooKeeperClientOptions
     /// <summary>The session timeout to ask for; the server clamps it to [2, 20] ticks.</summary>
     public TimeSpan SessionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one connect attempt (TCP and handshake) may take; by default the session timeout divided by the number of hosts.</summary>
+    /// <summary>The default of <see cref="HandshakeTimeout"/>: a live server answers a handshake in milliseconds, even
+    /// with a session to create (one journal write); two seconds leave room for a loaded machine.</summary>
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long one connect attempt may take, from opening the TCP connection to receiving the ConnectResponse,
+    /// before the client gives up on that server and tries the next: a half-started or frozen server that accepts
+    /// connections but never answers then costs this much, not the whole session timeout. Never more than the session
+    /// timeout divided by the number of hosts (ZooKeeper's own bound), so that every host gets a turn before the
+    /// session expires. Default <see cref="DefaultHandshakeTimeout"/> (2 s).
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
+
+    /// <summary>Kept for compatibility: when set, bounds each connect attempt instead of <see cref="HandshakeTimeout"/>
+    /// and the per-host share of the session timeout.</summary>
     public TimeSpan? ConnectTimeout { get; init; }
+
+    /// <summary>
+    /// An existing session to attach to instead of creating one (with <see cref="SessionPassword"/>), as Java's
+    /// <c>new ZooKeeper(…, sessionId, sessionPasswd)</c> does; 0 (the default) creates a new session. Attaching moves
+    /// the session to this client, and closing it then ends the session for every client that holds it: the way to
+    /// make a server expire a session on purpose (tests, fencing off a stuck process).
+    /// </summary>
+    public long SessionId { get; init; }
+
+    /// <summary>The password of <see cref="SessionId"/> (see <see cref="ZooKeeperClient.SessionPassword"/>).</summary>
+    public ReadOnlyMemory<byte> SessionPassword { get; init; }
+
+    /// <summary>The time one connect attempt may take: <see cref="ConnectTimeout"/> when set, else
+    /// <see cref="HandshakeTimeout"/> bounded by the session timeout's share per host.</summary>
+    internal TimeSpan AttemptTimeout(int hosts) => ConnectTimeout
+        ?? (HandshakeTimeout < SessionTimeout / hosts ? HandshakeTimeout : SessionTimeout / hosts);
 
     /// <summary>The largest frame accepted from a server; a longer one breaks the connection without being allocated.</summary>
     public int MaxFrameLength { get; init; } = 16 * 1024 * 1024;

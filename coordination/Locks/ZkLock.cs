@@ -57,7 +57,7 @@ public sealed class ZkLock
 
     /// <summary>Waits until the lock is held. Cancelling withdraws the contender node and throws
     /// <see cref="OperationCanceledException"/>; a session lost while waiting throws <see cref="ZooKeeperException"/>
-    /// (SessionExpired).</summary>
+    /// (SessionExpired; ClientClosed when the client was closed).</summary>
     public async Task<LockHandle> AcquireAsync(CancellationToken cancellationToken) =>
         (await ContendAsync(wait: true, cancellationToken))!;
 
@@ -112,11 +112,17 @@ public sealed class ZkLock
         catch (Exception e) when (e is OperationCanceledException or ZooKeeperException)
         {
             loss.Dispose();
-            if (ours is not null && _zk.State == ConnectionState.Connected)
+            if (_zk.State == ConnectionState.Connected)
             {
                 try
                 {
-                    await _zk.TryDeleteAsync(ours, CancellationToken.None);
+                    // Cancelled while the create was on its way, it may still happen: a session's requests run in
+                    // order, so a listing sent now sees it, and our prefix finds it.
+                    ours ??= await FindContenderAsync(prefix, CancellationToken.None);
+                    if (ours is not null)
+                    {
+                        await _zk.TryDeleteAsync(ours, CancellationToken.None);
+                    }
                 }
                 catch (ZooKeeperException)
                 {
@@ -125,7 +131,9 @@ public sealed class ZkLock
             }
             if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && loss.Reason is not null)
             {
-                throw new ZooKeeperException(ErrorCode.SessionExpired, Path, $"the session was lost ({loss.Reason}) while waiting for the lock {Path}");
+                // A client closed by its owner says so (ClientClosed), as its own calls do; any other loss is an expiry.
+                throw new ZooKeeperException(loss.Reason == LossReason.SessionClosed ? ErrorCode.ClientClosed : ErrorCode.SessionExpired,
+                    Path, $"the session was lost ({loss.Reason}) while waiting for the lock {Path}");
             }
             throw;
         }
@@ -181,14 +189,18 @@ public sealed class ZkLock
             catch (ZooKeeperException e) when (e.IsRetryable && attempt < 5)
             {
                 await WaitConnectedAsync(cancellationToken);
-                var existing = (await _zk.TryGetChildrenAsync(Path, cancellationToken)).FirstOrDefault(c => c.StartsWith(prefix, StringComparison.Ordinal));
-                if (existing is not null)
+                if (await FindContenderAsync(prefix, cancellationToken) is { } existing)
                 {
-                    return ZkPaths.Join(Path, existing);
+                    return existing;
                 }
             }
         }
     }
+
+    private async Task<string?> FindContenderAsync(string prefix, CancellationToken cancellationToken) =>
+        (await _zk.TryGetChildrenAsync(Path, cancellationToken)).FirstOrDefault(c => c.StartsWith(prefix, StringComparison.Ordinal)) is { } name
+            ? ZkPaths.Join(Path, name)
+            : null;
 
     private async Task WaitConnectedAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-// Writes to an EmbeddedZooKeeper as fast as it can and prints each write once it is acknowledged, until killed.
+// Writes to an EmbeddedZooKeeper (snapshotting often) as fast as it can and prints each write once it is acknowledged, until killed.
 // Usage: Gating.ZooKeeper.CrashHelper <directory> <seed>
 // Output lines: "C <path>" created, "d <path>" about to delete (so it may be gone without its "D"), "D <path>"
 // deleted, "M <path>" multi committed, "N <n>" counter set to n.
@@ -18,7 +18,10 @@ void Ack(string line)
     }
 }
 
-await using var store = await EmbeddedZooKeeper.OpenAsync(directory, new EmbeddedZooKeeperOptions(), CancellationToken.None);
+// Frequent snapshots: each start replays only the journal since the last one (start-up is most of a round's cost),
+// and the kills also land while snapshots are written and old journals removed.
+var options = new EmbeddedZooKeeperOptions { SnapshotEveryTransactions = 300 };
+await using var store = await EmbeddedZooKeeper.OpenAsync(directory, options, CancellationToken.None);
 await using var zk = await store.ConnectAsync(TimeSpan.FromSeconds(4), CancellationToken.None);
 foreach (var path in new[] { "/k", "/m", "/counter" })
 {

@@ -63,7 +63,7 @@ internal sealed partial class ZooKeeperSession
                 $"ZooKeeper session 0x{SessionId:x} could not be re-attached within its timeout of {negotiated.TotalMilliseconds:0} ms");
         }
         var host = _hosts[_nextHost++ % _hosts.Count];
-        var connectTimeout = _options.ConnectTimeout ?? _options.SessionTimeout / _hosts.Count;
+        var connectTimeout = _options.AttemptTimeout(_hosts.Count);
         var request = new ConnectRequest(0, Interlocked.Read(ref _lastZxid), (int)_options.SessionTimeout.TotalMilliseconds,
             SessionId, _password, ReadOnly: false);
         ZooKeeperConnection connection;
@@ -86,7 +86,7 @@ internal sealed partial class ZooKeeperSession
                 $"ZooKeeper server {connection.Endpoint} says session 0x{SessionId:x} has expired");
         }
         Interlocked.Exchange(ref _sessionId, response.SessionId);
-        _password = response.Password;
+        Volatile.Write(ref _password, response.Password);
         Volatile.Write(ref _negotiatedTimeoutMs, response.TimeoutMilliseconds);
         var prime = BuildPrime(out var replayedAuths);
         connection.Start(TimeSpan.FromMilliseconds(response.TimeoutMilliseconds), prime, replayedAuths);
@@ -178,7 +178,7 @@ internal sealed partial class ZooKeeperSession
             try
             {
                 // Bounded: a server that does not answer must not hold up the close; the session then times out.
-                await SubmitAsync(close, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), TimeProvider);
+                await SubmitCoreAsync(close, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), TimeProvider);
             }
 #pragma warning disable CA1031 // closing is best effort: the connection may already be gone
             catch (Exception)
@@ -192,6 +192,7 @@ internal sealed partial class ZooKeeperSession
         {
             connection = _connection;
         }
+        // Calls still in flight fail as closed (IsClosing), not as a retryable connection loss: no reconnect follows.
         connection?.Break(new ObjectDisposedException(nameof(ZooKeeperClient), "the client was closed"));
         await _supervisor;
         SetState(SessionState.Closed);

@@ -45,6 +45,11 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
         _logger = options.LoggerFactory?.CreateLogger("Gating.ZooKeeper.ZooKeeperClient") ?? NullLogger.Instance;
         Events = new EventLoop(_logger);
         _reconnect = ReconnectPolicy.Build(options);
+        _sessionId = options.SessionId;
+        if (options.SessionId != 0)
+        {
+            _password = options.SessionPassword.ToArray();
+        }
     }
 
     public event Action<ConnectionState>? StateChanged;
@@ -61,7 +66,12 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
 
     public SessionState State => _state;
 
+    public bool IsClosing => Volatile.Read(ref _closing);
+
     public long SessionId => Interlocked.Read(ref _sessionId);
+
+    /// <summary>A copy of the session's password (all zeros before the first connect).</summary>
+    public byte[] Password => (byte[])Volatile.Read(ref _password).Clone();
 
     public TimeSpan NegotiatedTimeout => TimeSpan.FromMilliseconds(Volatile.Read(ref _negotiatedTimeoutMs));
 
@@ -89,8 +99,11 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
         }
     }
 
-    /// <summary>Queues a request and waits for its reply.</summary>
-    public Task<T> SubmitAsync<T>(Call<T> call, CancellationToken cancellationToken)
+    /// <summary>Queues a request and waits for its reply. Once the client is closing, fails at once with ClientClosed.</summary>
+    public Task<T> SubmitAsync<T>(Call<T> call, CancellationToken cancellationToken) =>
+        IsClosing ? Task.FromException<T>(ClosedError(call.Path)) : SubmitCoreAsync(call, cancellationToken);
+
+    private Task<T> SubmitCoreAsync<T>(Call<T> call, CancellationToken cancellationToken)
     {
         var state = _state;
         if (state == SessionState.Connected && _connection is { } connection && connection.TryWriteInline(call))
@@ -189,7 +202,10 @@ internal sealed partial class ZooKeeperSession : IConnectionOwner, IAsyncDisposa
 
     private Exception TerminalError(string? path) => _state == SessionState.Expired
         ? new ZooKeeperException(ErrorCode.SessionExpired, path, $"ZooKeeper session 0x{SessionId:x} has expired")
-        : new ZooKeeperException(ErrorCode.ClientClosed, path, "the ZooKeeper client has been closed");
+        : ClosedError(path);
+
+    private static ZooKeeperException ClosedError(string? path) =>
+        new(ErrorCode.ClientClosed, path, "the ZooKeeper client has been closed");
 
     private void SetState(SessionState state)
     {

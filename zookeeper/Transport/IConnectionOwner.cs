@@ -12,6 +12,10 @@ internal interface IConnectionOwner
 
     TimeProvider TimeProvider { get; }
 
+    /// <summary>True once the client is being closed: requests failed from then on fail as ClientClosed, not as a
+    /// retryable connection loss, because no reconnect will follow.</summary>
+    bool IsClosing { get; }
+
     int NextXid();
 
     /// <summary>Called on the read loop for every zxid the server reports.</summary>

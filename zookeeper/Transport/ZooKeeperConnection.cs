@@ -46,8 +46,9 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
     public int PendingCount => _pending.Count;
 
     /// <summary>
-    /// Fails the connection: stops the loops, closes the socket and fails every request in flight with a
-    /// retryable <see cref="ErrorCode.ConnectionLoss"/> that carries the reason. Safe to call many times.
+    /// Fails the connection: stops the loops, closes the socket and fails every request in flight (and any added
+    /// later) with a retryable <see cref="ErrorCode.ConnectionLoss"/> that carries the reason, or with
+    /// <see cref="ErrorCode.ClientClosed"/> when the owner is closing the client. Safe to call many times.
     /// </summary>
     public void Break(Exception reason)
     {
@@ -57,8 +58,9 @@ internal sealed partial class ZooKeeperConnection : IAsyncDisposable
         }
         _stop.Cancel();
         _socket.Dispose();
-        _pending.FailAll(new ZooKeeperException(ErrorCode.ConnectionLoss, null,
-            $"connection to ZooKeeper server {Endpoint} lost: {reason.Message}", reason));
+        _pending.FailAll(_owner.IsClosing
+            ? new ZooKeeperException(ErrorCode.ClientClosed, null, "the ZooKeeper client has been closed", reason)
+            : new ZooKeeperException(ErrorCode.ConnectionLoss, null, $"connection to ZooKeeper server {Endpoint} lost: {reason.Message}", reason));
     }
 
     public async ValueTask DisposeAsync()

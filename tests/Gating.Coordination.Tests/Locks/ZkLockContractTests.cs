@@ -73,6 +73,27 @@ public abstract class ZkLockContractTests<TBackend> : CoordinationTestBase<TBack
     }
 
     [Fact]
+    public async Task Cancelling_while_the_contender_is_being_created_leaves_no_trace()
+    {
+        var a = await SessionAsync();
+        await a.EnsurePathAsync(LockPath, Ct); // so that the contender's create succeeds once sent
+        for (var round = 0; round < 10; round++)
+        {
+            using var cancel = new CancellationTokenSource();
+            var attempt = ZkLock.Exclusive(a, LockPath, Time).AcquireAsync(cancel.Token);
+            await cancel.CancelAsync(); // the create is on its way (or about to be): it may still happen
+            try
+            {
+                await using var handle = await attempt;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            Assert.Empty(await ZkLock.GetContendersAsync(a, LockPath, Ct));
+        }
+    }
+
+    [Fact]
     public async Task The_holder_is_told_when_its_session_ends_and_the_next_waiter_takes_the_lock()
     {
         var a = await SessionAsync();
@@ -110,7 +131,8 @@ public abstract class ZkLockContractTests<TBackend> : CoordinationTestBase<TBack
         await Backend.EndSessionAsync(b, Ct);
 
         var error = await Assert.ThrowsAnyAsync<ZooKeeperException>(() => Within(waiting, "the waiter to fail"));
-        Assert.Contains(error.Code, new[] { ErrorCode.SessionExpired, ErrorCode.ClientClosed });
+        Assert.Equal(Backend.EndedState == ConnectionState.Lost ? ErrorCode.SessionExpired : ErrorCode.ClientClosed, error.Code);
+        Assert.False(error.IsRetryable);
         await EventuallyAsync(async () => (await ZkLock.GetContendersAsync(a, LockPath, Ct)).Count == 1, "b's contender to go");
     }
 

@@ -4,20 +4,21 @@ using System.Net.Sockets;
 namespace Gating.ZooKeeper.Tests.TestServers;
 
 /// <summary>
-/// Hands out this suite's loopback ports: 23100-23149 for real servers it starts, 23150-23199 for in-process fakes.
-/// A port another process holds is skipped.
+/// Hands out a test assembly's loopback ports: each assembly that links this file declares its own ranges in a
+/// <c>LoopbackPorts.Range.cs</c> (real servers it starts, in-process fakes), so assemblies running in parallel never
+/// pick the same port. A port another process holds is skipped.
 /// </summary>
-public static class LoopbackPorts
+public static partial class LoopbackPorts
 {
-    private static int s_real = 23100;
-    private static int s_fake = 23150;
+    private static int s_real;
+    private static int s_fake;
 
     /// <summary>A listener bound on a free fake-server port.</summary>
     public static TcpListener ListenForFake()
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; attempt < FakeCount; attempt++)
         {
-            var port = 23150 + ((Interlocked.Increment(ref s_fake) - 23150) % 50);
+            var port = FakeFirst + ((Interlocked.Increment(ref s_fake) - 1) % FakeCount);
             var listener = new TcpListener(IPAddress.Loopback, port);
             try
             {
@@ -29,22 +30,22 @@ public static class LoopbackPorts
                 listener.Dispose();
             }
         }
-        throw new InvalidOperationException("no free port in 23150-23199 for a fake ZooKeeper server");
+        throw new InvalidOperationException($"no free port in {FakeFirst}-{FakeFirst + FakeCount - 1} for a fake ZooKeeper server");
     }
 
     /// <summary><paramref name="count"/> consecutive ports for real servers, checked free now.</summary>
     public static int[] ForRealServers(int count)
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        for (var attempt = 0; attempt < RealCount; attempt++)
         {
-            var first = 23100 + ((Interlocked.Add(ref s_real, count) - count - 23100) % (50 - count));
+            var first = RealFirst + ((Interlocked.Add(ref s_real, count) - count) % (RealCount - count + 1));
             var ports = Enumerable.Range(first, count).ToArray();
             if (ports.All(IsFree))
             {
                 return ports;
             }
         }
-        throw new InvalidOperationException("no free ports in 23100-23149 for ZooKeeper test servers");
+        throw new InvalidOperationException($"no {count} free ports in {RealFirst}-{RealFirst + RealCount - 1} for ZooKeeper test servers");
     }
 
     private static bool IsFree(int port)

@@ -5,7 +5,7 @@ namespace Gating.ZooKeeper.Tests.TestServers;
 
 /// <summary>
 /// Real ZooKeeper servers that a fault test starts and stops itself: one standalone server or a 3-node ensemble,
-/// on loopback ports 23100-23149. Short ticks keep session timeouts (2 to 20 ticks) small, so faults play out fast.
+/// on the loopback ports of the test assembly (LoopbackPorts.Range.cs). Short ticks keep session timeouts (2 to 20 ticks) small, so faults play out fast.
 /// </summary>
 public sealed class ZooKeeperTestCluster : IAsyncDisposable
 {
