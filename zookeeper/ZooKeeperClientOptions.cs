@@ -14,14 +14,14 @@ public sealed record ZooKeeperClientOptions
 
     /// <summary>The default of <see cref="HandshakeTimeout"/>: a live server answers a handshake in milliseconds, even
     /// with a session to create (one journal write); two seconds leave room for a loaded machine.</summary>
-    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long one connect attempt may take, from opening the TCP connection to receiving the ConnectResponse,
     /// before the client gives up on that server and tries the next: a half-started or frozen server that accepts
     /// connections but never answers then costs this much, not the whole session timeout. Never more than the session
     /// timeout divided by the number of hosts (ZooKeeper's own bound), so that every host gets a turn before the
-    /// session expires. Default <see cref="DefaultHandshakeTimeout"/> (2 s).
+    /// session expires. Default <see cref="DefaultHandshakeTimeout"/> (5 s).
     /// </summary>
     public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
 

@@ -17,12 +17,12 @@ public sealed class ClientLifecycleProtocolTests
     private static int NoShuffle(int maxExclusive) => maxExclusive - 1;
 
     [Fact]
-    public void The_handshake_timeout_defaults_to_two_seconds_bounded_by_the_session_timeout_per_host()
+    public void The_handshake_timeout_defaults_to_five_seconds_bounded_by_the_session_timeout_per_host()
     {
         var options = new ZooKeeperClientOptions { ConnectString = "a:1,b:2", SessionTimeout = TimeSpan.FromSeconds(30) };
-        Assert.Equal(TimeSpan.FromSeconds(2), ZooKeeperClientOptions.DefaultHandshakeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.HandshakeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.AttemptTimeout(hosts: 2));
+        Assert.Equal(TimeSpan.FromSeconds(5), ZooKeeperClientOptions.DefaultHandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.HandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.AttemptTimeout(hosts: 2));
         Assert.Equal(TimeSpan.FromSeconds(1), (options with { SessionTimeout = TimeSpan.FromSeconds(3) }).AttemptTimeout(hosts: 3));
         Assert.Equal(TimeSpan.FromSeconds(7), (options with { ConnectTimeout = TimeSpan.FromSeconds(7) }).AttemptTimeout(hosts: 2));
     }
