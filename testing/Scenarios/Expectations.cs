@@ -80,11 +80,11 @@ public sealed record VotesExpectation(SourceLocation At, string Change, Immutabl
     public override string Keyword => "votes";
 }
 
-/// <summary><c>merged</c>: the changes Gating merged, in order.</summary>
-public sealed record MergedExpectation(SourceLocation At, ImmutableArray<string> Changes) : Expectation(At)
+/// <summary><c>merged</c>: the changes Gating merged, in order; <c>merged-unordered</c>: in any order.</summary>
+public sealed record MergedExpectation(SourceLocation At, ImmutableArray<string> Changes, bool Ordered = true) : Expectation(At)
 {
     /// <inheritdoc />
-    public override string Keyword => "merged";
+    public override string Keyword => Ordered ? "merged" : "merged-unordered";
 }
 
 /// <summary><c>reports</c>: what was reported on a change.</summary>

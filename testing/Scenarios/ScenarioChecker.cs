@@ -185,8 +185,9 @@ public sealed class ScenarioChecker(IScenarioCluster cluster, ScenarioNames name
     private string? CheckMerged(MergedExpectation m)
     {
         var actual = cluster.MergedChanges.Select(names.Name).ToList();
-        return actual.SequenceEqual(m.Changes) ? null
-            : $"expected merged [{string.Join(", ", m.Changes)}], actual [{string.Join(", ", actual)}]";
+        bool ok = m.Ordered ? actual.SequenceEqual(m.Changes) : actual.Order(StringComparer.Ordinal).SequenceEqual(m.Changes.Order(StringComparer.Ordinal));
+        return ok ? null
+            : $"expected {m.Keyword} [{string.Join(", ", m.Changes)}], actual [{string.Join(", ", actual)}]";
     }
 
     private string? CheckReports(ReportsExpectation r)

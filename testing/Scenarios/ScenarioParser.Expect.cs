@@ -34,9 +34,11 @@ public sealed partial class ScenarioParser
                 "running" => new RunningExpectation(eat, Builds(e.Value)),
                 "queue" => ReadQueue(e.Value, eat),
                 "votes" => null,
-                "merged" => new MergedExpectation(eat, [.. Names(e.Value).Where(n => n is not YamlScalar { IsNull: true }).Select(n => KnownChange(n, true) ?? "")]),
+                "merged" or "merged-unordered" => new MergedExpectation(eat,
+                    [.. Names(e.Value).Where(n => n is not YamlScalar { IsNull: true }).Select(n => KnownChange(n, true) ?? "")],
+                    Ordered: e.KeyText == "merged"),
                 "reports" => null,
-                _ => Fail<Expectation?>(e.Key, $"unknown expectation '{e.KeyText}' (history, history-unordered, history-includes, history-count, running, queue, votes, merged, reports, settle)", null),
+                _ => Fail<Expectation?>(e.Key, $"unknown expectation '{e.KeyText}' (history, history-unordered, history-includes, history-count, running, queue, votes, merged, merged-unordered, reports, settle)", null),
             };
             if (x is not null)
             {

@@ -78,6 +78,7 @@ public static class StandardFixture
         - pipeline:
             name: post
             manager: independent
+            post-review: true
             precedence: low
             trigger:
               gerrit:
@@ -87,6 +88,7 @@ public static class StandardFixture
         - pipeline:
             name: periodic
             manager: independent
+            post-review: true
             precedence: low
             trigger:
               timer:
