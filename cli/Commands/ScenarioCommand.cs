@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gating.Testing.Cluster;
 using Gating.Testing.Scenarios;
 
 namespace Gating.Cli.Commands;
@@ -28,7 +29,7 @@ internal static class ScenarioCommand
                 return GatingCommandLine.UsageError;
             }
             bool checkOnly = parse.GetValue(check);
-            var clusters = checkOnly ? null : (factory ?? ScenarioBatch.FindClusterFactory)();
+            var clusters = checkOnly ? null : factory?.Invoke() ?? new TestClusterFactory();
             return await ScenarioBatch.RunAsync(paths, clusters, checkOnly, stdout, cancellationToken);
         });
         return new Command("scenario", "Whole-system scenario files (docs/scenarios.md).") { run };

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Gating.Testing.Scenarios;
 
 /// <summary>
@@ -72,20 +70,5 @@ public static class ScenarioBatch
         }
         await output.WriteLineAsync($"{passed} of {scenarios.Count} scenarios passed");
         return code;
-    }
-
-    /// <summary>
-    /// The in-process cluster's factory: the one public class of this assembly that implements
-    /// <see cref="IScenarioClusterFactory"/> with a parameterless constructor (testing/Cluster provides it), or null.
-    /// Found by type rather than by name so the runner does not depend on how the cluster is built.
-    /// </summary>
-    public static IScenarioClusterFactory? FindClusterFactory()
-    {
-        var type = typeof(ScenarioBatch).Assembly.GetExportedTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IScenarioClusterFactory).IsAssignableFrom(t)
-                        && t.GetConstructor(Type.EmptyTypes) is not null)
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .FirstOrDefault();
-        return type is null ? null : (IScenarioClusterFactory?)Activator.CreateInstance(type);
     }
 }
