@@ -32,6 +32,7 @@ public sealed partial class Scheduler
             record = record with { Outbox = [] };
             version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
             Checkpoint("outbox-cleared");
+            await ClearOnceMarkersAsync(pipeline, cancellationToken);
             did = true;
         }
 
@@ -105,6 +106,7 @@ public sealed partial class Scheduler
             await CarryOutAsync(pipeline, record, cancellationToken);
             await _store.WriteAsync(tenant, pipeline, record with { Outbox = [] }, version, cancellationToken);
             Checkpoint("outbox-cleared");
+            await ClearOnceMarkersAsync(pipeline, cancellationToken);
         }
         return true;
     }
