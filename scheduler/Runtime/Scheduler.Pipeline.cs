@@ -79,7 +79,13 @@ public sealed partial class Scheduler
             return did;
         }
         var info = Tenant.Pipeline(pipeline)!;
+        var external = await ExternalSemaphoreHoldersAsync(pipeline, cancellationToken);
+        if (external.Count > 0)
+        {
+            info = info with { Context = info.Context with { ExternalSemaphoreHolders = s => external.GetValueOrDefault(s) } };
+        }
         var now = _options.Time.GetUtcNow();
+        var before = record.State;
         var result = PipelineCore.HandleAll(info.Context, record.State, events, now);
         var actions = new List<PipelineAction>();
         var state = await FreezeInProcessAsync(pipeline, info, result, actions, mergeResults, now, cancellationToken);
@@ -88,6 +94,7 @@ public sealed partial class Scheduler
         record = new PipelineRecord(state, actions.Select(SchedulerJson.ActionNode).ToImmutableArray(), consumed, pass);
         version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
         Checkpoint("record-written");
+        await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
         foreach (var queued in read)
         {
             await new EventQueue(_zk, ZkPaths.Parent(ZkPaths.Parent(queued.Path))).AckAsync(queued, cancellationToken);

@@ -194,3 +194,34 @@ public sealed class ClusterFeatureTests
         Assert.Equal(1, cluster.GetVotes(a)["Verified"]);
     }
 }
+
+/// <summary>A semaphore shared by the check and gate pipelines.</summary>
+public sealed class SemaphoreClusterTests
+{
+    [Fact]
+    public async Task A_semaphore_held_in_check_makes_the_gate_wait()
+    {
+        var ct = new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
+        var config = GateFixture.Config
+            .Replace("- job:\n    name: project-test2\n", "- semaphore:\n    name: test-sem\n    max: 1\n\n- job:\n    name: project-test2\n    semaphores: [test-sem]\n", StringComparison.Ordinal);
+        Assert.Contains("test-sem", config, StringComparison.Ordinal);
+        await using var cluster = await TestCluster.StartAsync(GateFixture.Setup(config), null, ct);
+        Assert.Empty(cluster.ConfigErrors);
+        var a = await cluster.CreateChangeAsync(new NewChange("org/project"), ct);
+        var b = await cluster.CreateChangeAsync(new NewChange("org/project1"), ct);
+        cluster.HoldBuilds(new BuildSelector("project-test2", a, "check"));
+        await cluster.SendPatchsetCreatedAsync(a, ct);
+        await cluster.SettleAsync(ct);
+        await GateFixture.ApproveForGateAsync(cluster, b, ct);
+        await cluster.SettleAsync(ct);
+
+        Assert.Equal([("project-test2", "check")], cluster.RunningBuilds.Select(r => (r.Job, r.Pipeline)));
+        Assert.DoesNotContain(cluster.History, h => h.Job == "project-test2" && h.Change == b);
+        Assert.Empty(cluster.MergedChanges);
+
+        await cluster.ReleaseBuildsAsync(new BuildSelector("project-test2", a, "check"), ct);
+        await cluster.SettleAsync(ct);
+        Assert.Contains(cluster.History, h => h.Job == "project-test2" && h.Change == b && h.Result == "SUCCESS");
+        Assert.Equal([b], cluster.MergedChanges);
+    }
+}
