@@ -66,15 +66,12 @@ public sealed partial class Scheduler
             case SupercedeIn supercede:
                 if (Tenant.Pipeline(supercede.Pipeline) is not null)
                 {
-                    await PutManagementEventAsync(_zk, tenant, supercede.Pipeline, new SupercedeEvent(supercede.Change), cancellationToken);
+                    await PutOnceAsync(pipeline, key, [(ZkPaths.PipelineManagementEvents(tenant, supercede.Pipeline), new SupercedeEvent(supercede.Change))], cancellationToken);
                 }
                 break;
             case SemaphoreReleased released:
-                foreach (var other in Tenant.PipelineNames.Where(p => p != pipeline))
-                {
-                    await new EventQueue(_zk, ZkPaths.PipelineResultEvents(tenant, other))
-                        .PutAsync(SchedulerJson.SerializeEvent(new SemaphoreReleasedEvent(released.Semaphore)), cancellationToken);
-                }
+                await PutOnceAsync(pipeline, key, Tenant.PipelineNames.Where(p => p != pipeline)
+                    .Select(p => (ZkPaths.PipelineResultEvents(tenant, p), (PipelineEvent)new SemaphoreReleasedEvent(released.Semaphore))).ToList(), cancellationToken);
                 break;
             case ItemDequeued:
                 break; // the build database (a later issue) records it
@@ -159,7 +156,39 @@ public sealed partial class Scheduler
             merged &= outcome.Merged;
             message ??= outcome.Message;
         }
-        await new EventQueue(_zk, ZkPaths.PipelineResultEvents(Tenant.Tenant, pipeline))
-            .PutAsync(SchedulerJson.SerializeEvent(new SubmitCompletedEvent(submit.ItemId, merged, merged ? null : message)), cancellationToken);
+        await PutOnceAsync(pipeline, key,
+            [(ZkPaths.PipelineResultEvents(Tenant.Tenant, pipeline), new SubmitCompletedEvent(submit.ItemId, merged, merged ? null : message))], cancellationToken);
+    }
+
+    private static string OncePath(string tenant, string pipeline) => ZkPaths.Pipeline(tenant, pipeline) + "/once";
+
+    /// <summary>
+    /// Puts events that an outbox entry produces exactly once: with a marker named by the entry's key in the same
+    /// multi, so a second attempt finds the marker and puts nothing. Markers go when the outbox is cleared.
+    /// </summary>
+    private async Task PutOnceAsync(string pipeline, string key, IReadOnlyList<(string Queue, PipelineEvent Event)> events, CancellationToken cancellationToken)
+    {
+        var ops = new List<Op> { new Op.Create($"{OncePath(Tenant.Tenant, pipeline)}/{ZkPaths.Quote(key)}", default, CreateOptions.Persistent) };
+        foreach (var (queue, evt) in events)
+        {
+            ops.Add((await EnsuredQueueAsync(queue, cancellationToken)).PutOp(SchedulerJson.SerializeEvent(evt)));
+        }
+        await _zk.EnsurePathAsync(OncePath(Tenant.Tenant, pipeline), cancellationToken);
+        try
+        {
+            await _zk.MultiAsync(ops, cancellationToken);
+        }
+        catch (ZooKeeperException e) when (e.Code == ErrorCode.NodeExists)
+        {
+            // Put before a crash.
+        }
+    }
+
+    private async Task ClearOnceMarkersAsync(string pipeline, CancellationToken cancellationToken)
+    {
+        foreach (var name in await _zk.TryGetChildrenAsync(OncePath(Tenant.Tenant, pipeline), cancellationToken))
+        {
+            await _zk.TryDeleteAsync($"{OncePath(Tenant.Tenant, pipeline)}/{name}", cancellationToken);
+        }
     }
 }

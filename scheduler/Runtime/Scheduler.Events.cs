@@ -19,11 +19,12 @@ public sealed partial class Scheduler
         new EventQueue(zk, ZkPaths.PipelineManagementEvents(tenant, pipeline)).PutAsync(SchedulerJson.SerializeEvent(evt), cancellationToken);
 
     // Connection queue -> tenant trigger queue. One tenant per instance here; a multi-tenant scheduler would put
-    // the event on the trigger queue of every tenant that has the project.
+    // the event on the trigger queue of every tenant that has the project. The move and the progress marker are one
+    // multi, so a crash never moves an event twice.
     private async Task<bool> ForwardConnectionEventsAsync(CancellationToken cancellationToken)
     {
         var did = false;
-        var tenantQueue = new EventQueue(_zk, ZkPaths.TenantTriggerEvents(Tenant.Tenant));
+        var tenantQueue = await EnsuredQueueAsync(ZkPaths.TenantTriggerEvents(Tenant.Tenant), cancellationToken);
         foreach (var connection in ConnectionNames)
         {
             var queue = new EventQueue(_zk, ZkPaths.ConnectionEvents(connection));
@@ -32,12 +33,15 @@ public sealed partial class Scheduler
             {
                 continue;
             }
+            var marker = new ProgressMarker(_zk, ZkPaths.ConnectionEvents(connection) + "/forwarded");
+            var (done, version) = await marker.ReadAsync(cancellationToken);
             foreach (var queued in await queue.ReadAsync(cancellationToken))
             {
-                // Forward then ack: a crash in between forwards the event twice, which the tenant step tolerates
-                // for every event kind (trigger events of a change already queued are no-ops in the core).
-                await tenantQueue.PutAsync(queued.Payload, cancellationToken);
-                Checkpoint("connection-forwarded");
+                if (queued.Sequence > done)
+                {
+                    await _zk.MultiAsync([tenantQueue.PutOp(queued.Payload), marker.SetOp(queued.Sequence, version++)], cancellationToken);
+                    Checkpoint("connection-forwarded");
+                }
                 await queue.AckAsync(queued, cancellationToken);
                 did = true;
             }
@@ -45,7 +49,8 @@ public sealed partial class Scheduler
         return did;
     }
 
-    // Tenant trigger queue -> pipeline trigger queues, under the tenant's trigger event lock.
+    // Tenant trigger queue -> pipeline trigger queues, under the tenant's trigger event lock; all the events one
+    // connection event becomes are put with the progress marker in one multi.
     private async Task<bool> ProcessTenantEventsAsync(CancellationToken cancellationToken)
     {
         var queue = new EventQueue(_zk, ZkPaths.TenantTriggerEvents(Tenant.Tenant));
@@ -54,21 +59,41 @@ public sealed partial class Scheduler
         {
             return false;
         }
+        var marker = new ProgressMarker(_zk, ZkPaths.TenantEventState(Tenant.Tenant) + "/routed");
+        var (done, version) = await marker.ReadAsync(cancellationToken);
         var did = false;
         foreach (var queued in await queue.ReadAsync(cancellationToken))
         {
-            var evt = JsonSerializer.Deserialize<ConnectionEvent>(queued.Payload, SchedulerJson.Options)
-                ?? throw new JsonException("a null connection event");
-            foreach (var (pipeline, pipelineEvent) in await RouteAsync(evt, cancellationToken))
+            if (queued.Sequence > done)
             {
-                await new EventQueue(_zk, ZkPaths.PipelineTriggerEvents(Tenant.Tenant, pipeline))
-                    .PutAsync(SchedulerJson.SerializeEvent(pipelineEvent), cancellationToken);
+                var evt = JsonSerializer.Deserialize<ConnectionEvent>(queued.Payload, SchedulerJson.Options)
+                    ?? throw new JsonException("a null connection event");
+                var ops = new List<Gating.ZooKeeper.Op>();
+                foreach (var (pipeline, pipelineEvent) in await RouteAsync(evt, cancellationToken))
+                {
+                    var target = await EnsuredQueueAsync(ZkPaths.PipelineTriggerEvents(Tenant.Tenant, pipeline), cancellationToken);
+                    ops.Add(target.PutOp(SchedulerJson.SerializeEvent(pipelineEvent)));
+                }
+                ops.Add(marker.SetOp(queued.Sequence, version++));
+                await _zk.MultiAsync(ops, cancellationToken);
+                Checkpoint("tenant-event-routed");
             }
-            Checkpoint("tenant-event-routed");
             await queue.AckAsync(queued, cancellationToken);
             did = true;
         }
         return did;
+    }
+
+    private readonly HashSet<string> _ensured = new(StringComparer.Ordinal);
+
+    private async Task<EventQueue> EnsuredQueueAsync(string root, CancellationToken cancellationToken)
+    {
+        var queue = new EventQueue(_zk, root);
+        if (_ensured.Add(root))
+        {
+            await queue.EnsureAsync(cancellationToken);
+        }
+        return queue;
     }
 
     /// <summary>The pipeline events one connection event becomes, per pipeline, in order (reference §3.1-3.2).</summary>

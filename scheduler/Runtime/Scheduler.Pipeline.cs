@@ -32,6 +32,7 @@ public sealed partial class Scheduler
             record = record with { Outbox = [] };
             version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
             Checkpoint("outbox-cleared");
+            await ClearOnceMarkersAsync(pipeline, cancellationToken);
             did = true;
         }
 
@@ -78,7 +79,13 @@ public sealed partial class Scheduler
             return did;
         }
         var info = Tenant.Pipeline(pipeline)!;
+        var external = await ExternalSemaphoreHoldersAsync(pipeline, cancellationToken);
+        if (external.Count > 0)
+        {
+            info = info with { Context = info.Context with { ExternalSemaphoreHolders = s => external.GetValueOrDefault(s) } };
+        }
         var now = _options.Time.GetUtcNow();
+        var before = record.State;
         var result = PipelineCore.HandleAll(info.Context, record.State, events, now);
         var actions = new List<PipelineAction>();
         var state = await FreezeInProcessAsync(pipeline, info, result, actions, mergeResults, now, cancellationToken);
@@ -87,6 +94,7 @@ public sealed partial class Scheduler
         record = new PipelineRecord(state, actions.Select(SchedulerJson.ActionNode).ToImmutableArray(), consumed, pass);
         version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
         Checkpoint("record-written");
+        await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
         foreach (var queued in read)
         {
             await new EventQueue(_zk, ZkPaths.Parent(ZkPaths.Parent(queued.Path))).AckAsync(queued, cancellationToken);
@@ -105,6 +113,7 @@ public sealed partial class Scheduler
             await CarryOutAsync(pipeline, record, cancellationToken);
             await _store.WriteAsync(tenant, pipeline, record with { Outbox = [] }, version, cancellationToken);
             Checkpoint("outbox-cleared");
+            await ClearOnceMarkersAsync(pipeline, cancellationToken);
         }
         return true;
     }

@@ -69,6 +69,13 @@ public static class GateFixture
                 - event: ref-updated
                   ref: ^refs/heads/.*$
 
+        - pipeline:
+            name: periodic
+            manager: independent
+            trigger:
+              timer:
+                - time: '0 0 * * *'
+
         - queue:
             name: integrated
 
@@ -103,6 +110,8 @@ public static class GateFixture
             gate:
               jobs: [project-merge, project-test1, project-test2]
             post:
+              jobs: [project-post]
+            periodic:
               jobs: [project-post]
 
         - project:
