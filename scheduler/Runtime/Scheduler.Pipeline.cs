@@ -30,7 +30,7 @@ public sealed partial class Scheduler
             // A previous pass (maybe of a dead instance) decided these and may have carried out some of them.
             await CarryOutAsync(pipeline, record, cancellationToken);
             record = record with { Outbox = [] };
-            version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
+            await _store.MarkOutboxDoneAsync(tenant, pipeline, record.Pass, cancellationToken);
             Checkpoint("outbox-cleared");
             await ClearOnceMarkersAsync(pipeline, cancellationToken);
             did = true;
@@ -111,7 +111,7 @@ public sealed partial class Scheduler
         if (!record.Outbox.IsEmpty)
         {
             await CarryOutAsync(pipeline, record, cancellationToken);
-            await _store.WriteAsync(tenant, pipeline, record with { Outbox = [] }, version, cancellationToken);
+            await _store.MarkOutboxDoneAsync(tenant, pipeline, record.Pass, cancellationToken);
             Checkpoint("outbox-cleared");
             await ClearOnceMarkersAsync(pipeline, cancellationToken);
         }

@@ -59,6 +59,9 @@ public sealed partial class Scheduler
 
     private readonly HashSet<string> _reprocess = [];
 
+    /// <summary>Makes the next round run <paramref name="pipeline"/>'s queue processor even without events.</summary>
+    public void RequestProcess(string pipeline) => _reprocess.Add(pipeline);
+
     /// <summary>
     /// One round: connection events, tenant trigger events, then every pipeline whose lock is free. True when
     /// anything was consumed or changed (the caller runs rounds until one returns false).

@@ -127,7 +127,26 @@ public sealed partial class TestCluster
         throw new InvalidOperationException($"the cluster did not settle within {_options.MaxSettleRounds} rounds");
     }
 
-    private async Task RunSchedulersUntilQuietAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Like <see cref="SettleAsync"/> but the executor does not move: every build request written stays requested
+    /// (benchmarks measure how fast the schedulers write them).
+    /// </summary>
+    public async Task SettleWithoutExecutorAsync(CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < _options.MaxSettleRounds; round++)
+        {
+            await RunSchedulersUntilQuietAsync(cancellationToken);
+            if (await Merger.RunOnceAsync(cancellationToken) || await Nodes.RunOnceAsync(cancellationToken))
+            {
+                continue;
+            }
+            return;
+        }
+        throw new InvalidOperationException($"the cluster did not settle within {_options.MaxSettleRounds} rounds");
+    }
+
+    /// <summary>Runs the schedulers until a whole round of them does nothing.</summary>
+    public async Task RunSchedulersUntilQuietAsync(CancellationToken cancellationToken)
     {
         for (var round = 0; round < _options.MaxSettleRounds; round++)
         {

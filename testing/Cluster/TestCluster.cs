@@ -63,6 +63,9 @@ public sealed partial class TestCluster : IScenarioCluster
     /// <summary>The node provisioner.</summary>
     public FakeNodeProvisioner Nodes { get; private set; } = null!;
 
+    /// <summary>ZooKeeper operations of the scheduler instances (all of them, since the start).</summary>
+    public ZooKeeperOpCounter SchedulerOps { get; } = new();
+
     /// <summary>A session for reading the store (tests inspect znodes through it).</summary>
     public IZooKeeper Session => _session;
 
@@ -127,7 +130,7 @@ public sealed partial class TestCluster : IScenarioCluster
 
     private async Task StartSchedulerAsync(SchedulerSlot slot, CancellationToken cancellationToken)
     {
-        slot.Session = await ConnectAsync(cancellationToken);
+        slot.Session = new CountingZooKeeper(await ConnectAsync(cancellationToken), SchedulerOps);
         var index = slot.Index;
         var options = new SchedulerOptions
         {

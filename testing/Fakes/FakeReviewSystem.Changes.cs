@@ -63,6 +63,17 @@ public sealed partial class FakeReviewSystem
         }, cancellationToken);
     }
 
+    /// <summary>Sets a vote without sending any event (a vote Gating learns about with the next event).</summary>
+    public void SetApproval(int number, string label, int value, string by)
+    {
+        lock (_gate)
+        {
+            var c = _changes[number];
+            c.Approvals.RemoveAll(a => a.Label == label && a.By == by);
+            c.Approvals.Add(new Approval(label, value, by));
+        }
+    }
+
     /// <summary>Sends comment-added with <paramref name="text"/>.</summary>
     public Task CommentAsync(int number, string text, string? by, CancellationToken cancellationToken)
     {
