@@ -8,6 +8,14 @@ using Gating.Scheduler.Pipelines;
 
 // Benchmark of the pure pipeline core (no I/O): a dependent gate with window 0, four projects sharing one queue,
 // 10 jobs per change (one node each), N items. Prints one line per measurement.
+// `runtime [--real] N...` measures the whole runtime instead (RuntimeBench.cs).
+if (args.Length > 0 && args[0] == "runtime")
+{
+    var real = args.Contains("--real");
+    var runtimeSizes = args.Skip(1).Where(a => a != "--real").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+    await RuntimeBench.RunAsync(real, runtimeSizes.Length > 0 ? runtimeSizes : [50, 100, 200]);
+    return;
+}
 var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [50, 100, 200];
 Console.WriteLine("N | enqueue all (ms) | one pass, median of 51 (ms) | approval -> 10 StartBuild (ms, actions) | reset: head fails (ms, actions) | reset until all builds requested again (ms, actions)");
 foreach (var n in sizes)

@@ -104,7 +104,17 @@ internal sealed partial class PipelineRun
             CompleteBuild(item, build, BuildResults.Skipped, null, reason, null);
             return true;
         }
-        if (status == JobStatus.Wait || !TryAcquireSemaphores(item.BuildSet, job, resourcesFirst: false, ref build))
+        if (status == JobStatus.Wait)
+        {
+            return false;
+        }
+        var (waitForProviders, requirementFailure) = RequirementStatus(item, job);
+        if (requirementFailure is not null)
+        {
+            CompleteBuild(item, build, BuildResults.Failure, null, requirementFailure, null);
+            return true;
+        }
+        if (waitForProviders || !TryAcquireSemaphores(item.BuildSet, job, resourcesFirst: false, ref build))
         {
             return false;
         }

@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Gating.Coordination;
+using Gating.Model.Requests;
+using Gating.Testing.Cluster;
+using Gating.Testing.Scenarios;
+
+/// <summary>
+/// Issue 4's runtime benchmark in the setup Zuul's scheduler was measured in: a dependent gate with window 0, four
+/// projects sharing one queue, 10 jobs per change (one node each), builds requested and held, a cheap merger;
+/// the whole runtime (ZooKeeper queues, locks, state records) on the embedded store or a real ZooKeeper.
+/// </summary>
+internal static class RuntimeBench
+{
+    private const string Tenant = """
+        - tenant:
+            name: bench
+            source:
+              gerrit:
+                config-projects: [config]
+                untrusted-projects: [org/p0, org/p1, org/p2, org/p3]
+        """;
+
+    private static string Config()
+    {
+        var text = new StringBuilder("""
+            - pipeline:
+                name: gate
+                manager: dependent
+                trigger:
+                  gerrit:
+                    - event: comment-added
+                      approval:
+                        - Approved: 1
+                require:
+                  gerrit:
+                    approval:
+                      - Code-Review: 2
+                start:
+                  gerrit:
+                    Verified: 0
+                success:
+                  gerrit:
+                    Verified: 2
+                    submit: true
+                failure:
+                  gerrit:
+                    Verified: -2
+                window: 0
+            - queue:
+                name: integrated
+            - job:
+                name: base
+                parent: null
+                run: playbooks/base.yaml
+                nodeset:
+                  nodes:
+                    - name: node
+                      label: ubuntu
+
+            """);
+        for (var j = 1; j <= 10; j++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- job:\n    name: job{j}\n");
+        }
+        for (var p = 0; p < 4; p++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"- project:\n    name: org/p{p}\n    queue: integrated\n    gate:\n      jobs: [{string.Join(", ", Enumerable.Range(1, 10).Select(j => $"job{j}"))}]\n");
+        }
+        return text.ToString();
+    }
+
+    public static async Task RunAsync(bool real, int[] sizes)
+    {
+        Console.WriteLine($"runtime on {(real ? "real ZooKeeper" : "the embedded store")}");
+        Console.WriteLine("N | enqueue all (s; sched writes) | pass with state refresh (ms, median of 11; sched reads) | approval -> 10 build requests (ms) | gate reset to all builds requested again (s; sched writes) | managed memory after enqueue (MiB) | working set (MiB)");
+        foreach (var n in sizes)
+        {
+            await RunOneAsync(real, n);
+        }
+    }
+
+    private static async Task RunOneAsync(bool real, int n)
+    {
+        var ct = CancellationToken.None;
+        var setup = new ClusterSetup(Tenant,
+        [
+            new RepoFiles("config", "master", ImmutableDictionary<string, string?>.Empty.Add("zuul.yaml", Config())),
+            .. Enumerable.Range(0, 4).Select(p => new RepoFiles($"org/p{p}", "master", ImmutableDictionary<string, string?>.Empty.Add("README", "x\n"))),
+        ]);
+        await using var cluster = await TestCluster.StartAsync(setup, new TestClusterOptions { RealZooKeeper = real, MaxSettleRounds = 1_000_000 }, ct);
+        cluster.HoldBuilds(new BuildSelector());
+        var changes = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            var c = await cluster.CreateChangeAsync(new NewChange($"org/p{i % 4}"), ct);
+            cluster.Review.SetApproval(c, "Code-Review", 2, "core");
+            changes.Add(c);
+        }
+
+        // Enqueue of all but the last change.
+        var ops = cluster.SchedulerOps;
+        var w0 = ops.Writes;
+        var sw = Stopwatch.StartNew();
+        foreach (var c in changes.SkipLast(1))
+        {
+            await cluster.ApproveAsync(c, "Approved", 1, "core", ct);
+        }
+        await cluster.SettleAsync(ct);
+        var enqueue = sw.Elapsed.TotalSeconds;
+        var enqueueWrites = ops.Writes - w0;
+        var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
+        var workingSet = Environment.WorkingSet / 1048576.0;
+
+        // One pass over the steady gate, reading the state from the store.
+        var passes = new List<(double Ms, long Reads)>();
+        for (var i = 0; i < 11; i++)
+        {
+            cluster.SchedulerAt(0).RequestProcess("gate");
+            var r0 = ops.Reads;
+            sw.Restart();
+            await cluster.RunSchedulersUntilQuietAsync(ct);
+            passes.Add((sw.Elapsed.TotalMilliseconds, ops.Reads - r0));
+        }
+        var pass = passes.OrderBy(p => p.Ms).ElementAt(5);
+
+        // Approval of the last change until its 10 build requests are written.
+        var last = changes[^1];
+        sw.Restart();
+        await cluster.ApproveAsync(last, "Approved", 1, "core", ct);
+        await cluster.SettleWithoutExecutorAsync(ct);
+        var approval = sw.Elapsed.TotalMilliseconds;
+        var requests = await new JobRequestQueue<BuildRequestData>(cluster.Session, ZkPaths.ExecutorQueue(null)).GetRequestsAsync(ct);
+        if (requests.Count(r => r.State == JobRequestState.Requested) != 10)
+        {
+            throw new InvalidOperationException($"expected 10 waiting build requests, found {requests.Count(r => r.State == JobRequestState.Requested)}");
+        }
+        await cluster.SettleAsync(ct);
+
+        // Gate reset: the head's first job fails; every item behind is re-based, its builds cancelled and requested again.
+        cluster.SetBuildOutcome(new BuildOutcomeRule(new BuildSelector("job1", changes[0]), "FAILURE"));
+        w0 = ops.Writes;
+        sw.Restart();
+        await cluster.ReleaseBuildsAsync(new BuildSelector("job1", changes[0]), ct);
+        await cluster.SettleAsync(ct);
+        var reset = sw.Elapsed.TotalSeconds;
+        var resetWrites = ops.Writes - w0;
+        var running = cluster.RunningBuilds.Count;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{n} | {enqueue:F2} ({enqueueWrites}) | {pass.Ms:F1} ({pass.Reads}) | {approval:F1} | {reset:F2} ({resetWrites}; {running} builds held after) | {managed:F0} | {workingSet:F0}"));
+    }
+}
