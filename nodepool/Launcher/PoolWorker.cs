@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Gating.Coordination;
 using Gating.Model;
 using Gating.Nodepool.Config;
 using Gating.Nodepool.Decisions;
@@ -28,6 +29,7 @@ public sealed partial class PoolWorker : IAsyncDisposable
     private readonly RequestHandler _handler;
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly WakeSignal _wake = new();
     private int _disposed;
 
     /// <summary>Builds the worker of one pool.</summary>
@@ -70,23 +72,51 @@ public sealed partial class PoolWorker : IAsyncDisposable
         await CleanupAsync(cancellationToken);
     }
 
-    /// <summary>Runs passes every <paramref name="interval"/> until cancelled.</summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
+    /// <summary>Runs passes until cancelled: on every change of requests or nodes, and at least every <paramref name="interval"/>.</summary>
+    public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken) =>
+        RunAsync(new PoolWorkerTimings { SafetyNet = interval }, cancellationToken);
+
+    /// <summary>
+    /// Runs until cancelled. A pass (register, min-ready, assign) runs when the store reports a change of requests
+    /// or nodes, when one of this pool's handlers finishes, and at the latest after <see cref="PoolWorkerTimings.SafetyNet"/>
+    /// (in case a watch event was missed while disconnected). Cleanup runs at the first pass and then at most every
+    /// <see cref="PoolWorkerTimings.Cleanup"/>, because it lists the provider's instances.
+    /// </summary>
+    public async Task RunAsync(PoolWorkerTimings timings, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(timings);
+        await using var watch = await _store.WatchAsync(_wake.Set, cancellationToken);
+        long? lastCleanup = null;
+        var cleanupDue = true; // something happened since the last cleanup
         while (!cancellationToken.IsCancellationRequested)
         {
+            _wake.Reset();
             try
             {
-                await RunOnceAsync(cancellationToken);
+                await RegisterAsync(cancellationToken);
+                await MinReadyAsync(cancellationToken);
+                await AssignAsync(cancellationToken);
+                if (cleanupDue && (lastCleanup is null || _time.GetElapsedTime(lastCleanup.Value) >= timings.Cleanup))
+                {
+                    lastCleanup = _time.GetTimestamp();
+                    cleanupDue = false;
+                    await CleanupAsync(cancellationToken);
+                    await _store.RemoveStaleLocksAsync(cancellationToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogPassFailed(_logger, Id.ToString(), e);
             }
 
-            await Task.Delay(interval, _time, cancellationToken);
+            // A change whose cleanup was put off comes back when the cleanup interval is up, not at the safety net.
+            var wait = cleanupDue && lastCleanup is { } last ? Max(timings.Cleanup - _time.GetElapsedTime(last), TimeSpan.Zero) : timings.SafetyNet;
+            await _wake.WaitAsync(wait, _time, cancellationToken);
+            cleanupDue = true;
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Looks at every requested request once; returns how many this pool accepted.</summary>
     public async Task<int> AssignAsync(CancellationToken cancellationToken)
@@ -145,22 +175,18 @@ public sealed partial class PoolWorker : IAsyncDisposable
 
         try
         {
-            var current = (await _store.RequestsAsync(cancellationToken)).FirstOrDefault(r => r.Id == requestId);
-            if (current is not { State: NodeRequestState.Requested })
-            {
-                await requestLock.DisposeAsync();
-                return false;
-            }
-
-            var pending = current with { State = NodeRequestState.Pending, StateTime = _time.GetUtcNow() };
-            if (!await _store.SaveRequestAsync(pending, cancellationToken))
+            // Compare-and-set: the requestor may have changed the request (relative priority) or withdrawn it.
+            var now = _time.GetUtcNow();
+            var pending = await _store.UpdateRequestAsync(requestId,
+                r => r.State == NodeRequestState.Requested ? r with { State = NodeRequestState.Pending, StateTime = now } : null, cancellationToken);
+            if (pending is null)
             {
                 await requestLock.DisposeAsync();
                 return false;
             }
 
             var prepared = await _handler.PrepareAsync(pending, plan, cancellationToken);
-            _active[requestId] = Task.Run(() => CompleteAsync(prepared, requestLock, pools, _stop.Token), CancellationToken.None);
+            _active[requestId] = Task.Run(() => CompleteAsync(prepared, requestLock, pools), CancellationToken.None);
             return true;
         }
         catch
@@ -170,20 +196,31 @@ public sealed partial class PoolWorker : IAsyncDisposable
         }
     }
 
-    private async Task CompleteAsync(PreparedRequest prepared, IAsyncDisposable requestLock, ImmutableArray<PoolView> pools, CancellationToken cancellationToken)
+    private async Task CompleteAsync(PreparedRequest prepared, IAsyncDisposable requestLock, ImmutableArray<PoolView> pools)
     {
+        // Stop when the launcher stops, or when the request's lock is lost (the session went): another launcher owns it now.
+        using var stop = requestLock is LockHandle handle
+            ? CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, handle.LostToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var cancellationToken = stop.Token;
         try
         {
             var final = await _handler.CompleteAsync(prepared, pools, cancellationToken);
             if (final.State == NodeRequestState.Fulfilled && final.IsMinReady)
             {
                 // A min-ready request only makes stock: its nodes become free ready nodes.
-                await FreeNodesAsync(final.NodeIds, cancellationToken);
+                await FreeNodesAsync(final.Id, final.NodeIds, cancellationToken);
                 await _store.DeleteRequestAsync(final.Id, cancellationToken);
             }
-            else if (!await _store.SaveRequestAsync(final, cancellationToken) && final.State == NodeRequestState.Fulfilled)
+            else if (await _store.UpdateRequestAsync(final.Id, current => current with
+                {
+                    State = final.State,
+                    StateTime = final.StateTime,
+                    NodeIds = final.NodeIds,
+                    DeclinedBy = final.DeclinedBy,
+                }, cancellationToken) is null && final.State == NodeRequestState.Fulfilled)
             {
-                await FreeNodesAsync(final.NodeIds, cancellationToken); // the requestor went away meanwhile
+                await FreeNodesAsync(final.Id, final.NodeIds, cancellationToken); // the requestor went away meanwhile
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -198,15 +235,15 @@ public sealed partial class PoolWorker : IAsyncDisposable
         {
             await requestLock.DisposeAsync();
             _active.TryRemove(prepared.Request.Id, out _);
+            _wake.Set(); // quota freed, a paused pool may go on
         }
     }
 
-    private async Task FreeNodesAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
+    private async Task FreeNodesAsync(string requestId, IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        var wanted = ids.ToHashSet(StringComparer.Ordinal);
-        foreach (var node in (await _store.NodesAsync(cancellationToken)).Where(n => wanted.Contains(n.Id)))
+        foreach (var id in ids)
         {
-            await _store.SaveNodeAsync(node with { AllocatedTo = null }, cancellationToken);
+            await _store.UpdateNodeAsync(id, n => n.AllocatedTo == requestId ? n with { AllocatedTo = null } : null, cancellationToken);
         }
     }
 
@@ -218,11 +255,10 @@ public sealed partial class PoolWorker : IAsyncDisposable
             return;
         }
 
-        var current = (await _store.RequestsAsync(cancellationToken)).FirstOrDefault(r => r.Id == requestId);
-        if (current is { State: NodeRequestState.Requested } && !current.DeclinedBy.Contains(Id.ToString()))
-        {
-            await _store.SaveRequestAsync(RequestDecider.Declined(current, Id, pools, _time.GetUtcNow()), cancellationToken);
-        }
+        var now = _time.GetUtcNow();
+        await _store.UpdateRequestAsync(requestId,
+            r => r.State == NodeRequestState.Requested && !r.DeclinedBy.Contains(Id.ToString()) ? RequestDecider.Declined(r, Id, pools, now) : null,
+            cancellationToken);
     }
 
     /// <inheritdoc/>
