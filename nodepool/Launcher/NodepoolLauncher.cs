@@ -38,13 +38,22 @@ public sealed class NodepoolLauncher : IAsyncDisposable
     public static NodepoolLauncher Create(ProvidersConfig config, INodeStore store, string hostname, string baseDirectory,
         TimeProvider time, ILoggerFactory? loggers = null)
     {
+        loggers ??= NullLoggerFactory.Instance;
+        return Create(config, store, hostname, p => CreateProvider(p, baseDirectory, time, loggers), time, loggers);
+    }
+
+    /// <summary>Builds the pool workers of <paramref name="config"/> with providers made by <paramref name="providerFactory"/> (one per provider).</summary>
+    public static NodepoolLauncher Create(ProvidersConfig config, INodeStore store, string hostname, Func<ProviderConfig, INodeProvider> providerFactory,
+        TimeProvider time, ILoggerFactory? loggers = null)
+    {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(providerFactory);
         loggers ??= NullLoggerFactory.Instance;
         var providers = ImmutableArray.CreateBuilder<INodeProvider>();
         var workers = ImmutableArray.CreateBuilder<PoolWorker>();
         foreach (var provider in config.Providers)
         {
-            var nodeProvider = CreateProvider(provider, baseDirectory, time, loggers);
+            var nodeProvider = providerFactory(provider);
             providers.Add(nodeProvider);
             foreach (var pool in provider.Pools)
             {
