@@ -30,6 +30,7 @@ public sealed partial class PoolWorker : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly WakeSignal _wake = new();
+    private readonly HashSet<string> _minReadyLabels;
     private int _disposed;
 
     /// <summary>Builds the worker of one pool.</summary>
@@ -48,6 +49,11 @@ public sealed partial class PoolWorker : IAsyncDisposable
         _time = time;
         _logger = logger ?? NullLogger.Instance;
         _handler = new RequestHandler(nodeProvider, provider, _pool, store, launcher, time, _logger);
+        // One pool makes the min-ready requests of a label (any pool may fulfil them), so launchers don't race.
+        _minReadyLabels = _pool.Labels.Select(l => l.Name)
+            .Where(l => config.Label(l) is { MinReady: > 0 })
+            .Where(l => config.Pools().First(p => p.Pool.Label(l) is not null) is var first && first.Provider.Name == provider.Name && first.Pool.Name == pool.Name)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The pool's id.</summary>
@@ -75,48 +81,6 @@ public sealed partial class PoolWorker : IAsyncDisposable
     /// <summary>Runs passes until cancelled: on every change of requests or nodes, and at least every <paramref name="interval"/>.</summary>
     public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken) =>
         RunAsync(new PoolWorkerTimings { SafetyNet = interval }, cancellationToken);
-
-    /// <summary>
-    /// Runs until cancelled. A pass (register, min-ready, assign) runs when the store reports a change of requests
-    /// or nodes, when one of this pool's handlers finishes, and at the latest after <see cref="PoolWorkerTimings.SafetyNet"/>
-    /// (in case a watch event was missed while disconnected). Cleanup runs at the first pass and then at most every
-    /// <see cref="PoolWorkerTimings.Cleanup"/>, because it lists the provider's instances.
-    /// </summary>
-    public async Task RunAsync(PoolWorkerTimings timings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(timings);
-        await using var watch = await _store.WatchAsync(_wake.Set, cancellationToken);
-        long? lastCleanup = null;
-        var cleanupDue = true; // something happened since the last cleanup
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            _wake.Reset();
-            try
-            {
-                await RegisterAsync(cancellationToken);
-                await MinReadyAsync(cancellationToken);
-                await AssignAsync(cancellationToken);
-                if (cleanupDue && (lastCleanup is null || _time.GetElapsedTime(lastCleanup.Value) >= timings.Cleanup))
-                {
-                    lastCleanup = _time.GetTimestamp();
-                    cleanupDue = false;
-                    await CleanupAsync(cancellationToken);
-                    await _store.RemoveStaleLocksAsync(cancellationToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(_logger, Id.ToString(), e);
-            }
-
-            // A change whose cleanup was put off comes back when the cleanup interval is up, not at the safety net.
-            var wait = cleanupDue && lastCleanup is { } last ? Max(timings.Cleanup - _time.GetElapsedTime(last), TimeSpan.Zero) : timings.SafetyNet;
-            await _wake.WaitAsync(wait, _time, cancellationToken);
-            cleanupDue = true;
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Looks at every requested request once; returns how many this pool accepted.</summary>
     public async Task<int> AssignAsync(CancellationToken cancellationToken)
@@ -151,12 +115,12 @@ public sealed partial class PoolWorker : IAsyncDisposable
     /// <summary>Submits min-ready requests for the labels of which this pool is the first provider.</summary>
     public async Task<int> MinReadyAsync(CancellationToken cancellationToken)
     {
-        // One pool makes the min-ready requests of a label (any pool may fulfil them), so launchers don't race.
-        var mine = _pool.Labels.Select(l => l.Name)
-            .Where(l => _config.Pools().First(p => p.Pool.Label(l) is not null) is var first && first.Provider.Name == _provider.Name && first.Pool.Name == _pool.Name)
-            .ToHashSet(StringComparer.Ordinal);
-        var shortfall = ReadyNodes.MinReadyShortfall(_config, await _store.NodesAsync(cancellationToken), await _store.RequestsAsync(cancellationToken))
-            .Where(mine.Contains).ToList();
+        var mine = _minReadyLabels;
+        // Requests before nodes: a min-ready request frees its nodes before it is deleted, so whatever moment the
+        // two reads straddle, its stock is counted (at worst twice, which only delays a top-up to the next pass).
+        var requests = await _store.RequestsAsync(cancellationToken);
+        var nodes = await _store.NodesAsync(cancellationToken);
+        var shortfall = ReadyNodes.MinReadyShortfall(_config, nodes, requests).Where(mine.Contains).ToList();
         foreach (var label in shortfall)
         {
             await _store.SubmitRequestAsync(ReadyNodes.MinReadyRequest(label, _time.GetUtcNow()), cancellationToken);

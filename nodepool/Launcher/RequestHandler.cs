@@ -70,9 +70,10 @@ public sealed partial class RequestHandler
                 Resources = QuotaUsage.ForLabel(_pool, step.Label),
                 Username = poolLabel?.Username ?? "zuul",
             };
-            await _store.SaveNodeAsync(node, cancellationToken);
+            // Locked before the record says building: a cleanup (of any launcher) deletes unlocked building nodes.
             var nodeLock = await _store.TryLockNodeAsync(id, cancellationToken)
                 ?? throw new InvalidOperationException($"node {id} was locked by someone else right after its creation");
+            await _store.SaveNodeAsync(node, cancellationToken);
             slots.Add(new PreparedNode(node, nodeLock));
         }
 

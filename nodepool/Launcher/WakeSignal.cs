@@ -44,6 +44,6 @@ public sealed record PoolWorkerTimings
     /// <summary>The longest wait between passes when no change wakes the worker (a missed watch event's bound).</summary>
     public TimeSpan SafetyNet { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The shortest time between cleanups (which list the provider's instances).</summary>
-    public TimeSpan Cleanup { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How long after a change the cleanup runs (so a burst of changes makes one cleanup, which lists the provider's instances).</summary>
+    public TimeSpan Cleanup { get; init; } = TimeSpan.FromSeconds(1);
 }

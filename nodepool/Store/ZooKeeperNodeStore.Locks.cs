@@ -15,21 +15,26 @@ public sealed partial class ZooKeeperNodeStore
         await ZkLock.Exclusive(_zk, $"{RequestLocks}/{id}", _time, _identifier).TryAcquireAsync(cancellationToken);
 
     /// <summary>
-    /// Takes /nodes/&lt;id&gt;/lock without waiting; null when another contender holds it or the node does not
-    /// exist (locking must not bring a deleted node's znode back).
+    /// Takes /nodes/&lt;id&gt;/lock without waiting; null when another contender holds it or the node's znode does
+    /// not exist. A fresh id's znode (empty until its first save) can be locked, so a launcher holds the lock of a
+    /// node before its record says "building" and no cleanup ever sees that record unlocked.
     /// </summary>
     public async Task<IAsyncDisposable?> TryLockNodeAsync(string id, CancellationToken cancellationToken)
     {
-        if (await _zk.ExistsAsync(NodePath(id), null, cancellationToken) is null)
+        if (await _zk.ExistsAsync(NodePath(id), null, cancellationToken) is not { } before)
         {
             return null;
         }
 
         var handle = await ZkLock.Exclusive(_zk, $"{NodePath(id)}/lock", _time, _identifier).TryAcquireAsync(cancellationToken);
-        if (handle is not null && await NodeAsync(id, cancellationToken) is null)
+        if (handle is null)
+        {
+            return null;
+        }
+
+        if (await _zk.ExistsAsync(NodePath(id), null, cancellationToken) is not { } after || after.Czxid != before.Czxid)
         {
             // The node was deleted between the check and the lock, and the lock recipe made its path again: undo that.
-            // (An empty znode is never a record: a node id's znode only matters once saved, which recreates it.)
             await handle.DisposeAsync();
             if (await _zk.TryGetDataAsync(NodePath(id), null, cancellationToken) is { Data.Length: 0 })
             {
