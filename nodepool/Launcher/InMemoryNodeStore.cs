@@ -81,7 +81,7 @@ public sealed class InMemoryNodeStore
         public Task<NodeRequest?> RequestAsync(string id, CancellationToken cancellationToken) => Read(() => _store._requests.GetValueOrDefault(id));
 
         /// <inheritdoc/>
-        public Task<Node?> UpdateNodeAsync(string id, Func<Node, Node?> change, CancellationToken cancellationToken) => Write(() =>
+        public Task<Node?> UpdateNodeAsync(string id, Func<Node, Node?> change, CancellationToken cancellationToken) => WriteIfChanged(() =>
         {
             // Under the store's lock the read and the write are one step: there is no race to lose.
             if (_store._nodes.GetValueOrDefault(id) is not { } current || change(current) is not { } changed)
@@ -94,7 +94,7 @@ public sealed class InMemoryNodeStore
         });
 
         /// <inheritdoc/>
-        public Task<NodeRequest?> UpdateRequestAsync(string id, Func<NodeRequest, NodeRequest?> change, CancellationToken cancellationToken) => Write(() =>
+        public Task<NodeRequest?> UpdateRequestAsync(string id, Func<NodeRequest, NodeRequest?> change, CancellationToken cancellationToken) => WriteIfChanged(() =>
         {
             if (_store._requests.GetValueOrDefault(id) is not { } current || change(current) is not { } changed)
             {
@@ -189,6 +189,22 @@ public sealed class InMemoryNodeStore
             foreach (var watcher in _store._watchers)
             {
                 watcher();
+            }
+
+            return result;
+        }
+
+        // A write that may decide to write nothing (null): watchers hear only of real changes.
+        private async Task<T?> WriteIfChanged<T>(Func<T?> write)
+            where T : class
+        {
+            var result = await Read(write);
+            if (result is not null)
+            {
+                foreach (var watcher in _store._watchers)
+                {
+                    watcher();
+                }
             }
 
             return result;
