@@ -17,6 +17,7 @@ public static class GatingCommandLine
         root.Subcommands.Add(ConfigCommand.Create(stdout, stderr));
         root.Subcommands.Add(EncryptCommand.Create(stdout, stderr));
         root.Subcommands.Add(ScenarioCommand.Create(stdout, stderr));
+        root.Subcommands.Add(LauncherCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -18,6 +18,7 @@ public sealed class InMemoryNodeStore
     private readonly Dictionary<string, Session> _requestLocks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Session> _nodeLocks = new(StringComparer.Ordinal);
     private readonly Dictionary<PoolId, (Session Owner, PoolView View)> _pools = [];
+    private ImmutableList<Action> _watchers = [];
     private long _nodeSequence;
     private long _requestSequence;
 
@@ -74,13 +75,54 @@ public sealed class InMemoryNodeStore
         public Task<string> NewNodeIdAsync(CancellationToken cancellationToken) => Read(() => (++_store._nodeSequence).ToString("D10", System.Globalization.CultureInfo.InvariantCulture));
 
         /// <inheritdoc/>
-        public Task SaveNodeAsync(Node node, CancellationToken cancellationToken) => Read(() => _store._nodes = _store._nodes.SetItem(node.Id, node));
+        public Task<Node?> NodeAsync(string id, CancellationToken cancellationToken) => Read(() => _store._nodes.GetValueOrDefault(id));
 
         /// <inheritdoc/>
-        public Task DeleteNodeAsync(string id, CancellationToken cancellationToken) => Read(() => _store._nodes = _store._nodes.Remove(id));
+        public Task<NodeRequest?> RequestAsync(string id, CancellationToken cancellationToken) => Read(() => _store._requests.GetValueOrDefault(id));
 
         /// <inheritdoc/>
-        public Task<NodeRequest> SubmitRequestAsync(NodeRequest request, CancellationToken cancellationToken) => Read(() =>
+        public Task<Node?> UpdateNodeAsync(string id, Func<Node, Node?> change, CancellationToken cancellationToken) => WriteIfChanged(() =>
+        {
+            // Under the store's lock the read and the write are one step: there is no race to lose.
+            if (_store._nodes.GetValueOrDefault(id) is not { } current || change(current) is not { } changed)
+            {
+                return null;
+            }
+
+            _store._nodes = _store._nodes.SetItem(id, changed with { Id = id });
+            return _store._nodes[id];
+        });
+
+        /// <inheritdoc/>
+        public Task<NodeRequest?> UpdateRequestAsync(string id, Func<NodeRequest, NodeRequest?> change, CancellationToken cancellationToken) => WriteIfChanged(() =>
+        {
+            if (_store._requests.GetValueOrDefault(id) is not { } current || change(current) is not { } changed)
+            {
+                return null;
+            }
+
+            _store._requests = _store._requests.SetItem(id, changed with { Id = id });
+            return _store._requests[id];
+        });
+
+        /// <inheritdoc/>
+        public Task<IAsyncDisposable> WatchAsync(Action changed, CancellationToken cancellationToken) => Read<IAsyncDisposable>(() =>
+        {
+            _store._watchers = _store._watchers.Add(changed);
+            return new Unwatch(_store, changed);
+        });
+
+        /// <inheritdoc/>
+        public Task RemoveStaleLocksAsync(CancellationToken cancellationToken) => Task.CompletedTask; // locks are not records here
+
+        /// <inheritdoc/>
+        public Task SaveNodeAsync(Node node, CancellationToken cancellationToken) => Write(() => _store._nodes = _store._nodes.SetItem(node.Id, node));
+
+        /// <inheritdoc/>
+        public Task DeleteNodeAsync(string id, CancellationToken cancellationToken) => Write(() => _store._nodes = _store._nodes.Remove(id));
+
+        /// <inheritdoc/>
+        public Task<NodeRequest> SubmitRequestAsync(NodeRequest request, CancellationToken cancellationToken) => Write(() =>
         {
             var submitted = request with { Id = NodeRequest.FormatId(request.Priority, _store._requestSequence++) };
             _store._requests = _store._requests.Add(submitted.Id, submitted);
@@ -88,7 +130,7 @@ public sealed class InMemoryNodeStore
         });
 
         /// <inheritdoc/>
-        public Task<bool> SaveRequestAsync(NodeRequest request, CancellationToken cancellationToken) => Read(() =>
+        public Task<bool> SaveRequestAsync(NodeRequest request, CancellationToken cancellationToken) => Write(() =>
         {
             if (!_store._requests.ContainsKey(request.Id))
             {
@@ -100,7 +142,7 @@ public sealed class InMemoryNodeStore
         });
 
         /// <inheritdoc/>
-        public Task DeleteRequestAsync(string id, CancellationToken cancellationToken) => Read(() => _store._requests = _store._requests.Remove(id));
+        public Task DeleteRequestAsync(string id, CancellationToken cancellationToken) => Write(() => _store._requests = _store._requests.Remove(id));
 
         /// <inheritdoc/>
         public Task<IAsyncDisposable?> TryLockRequestAsync(string id, CancellationToken cancellationToken) => Read(() => TryLock(_store._requestLocks, id));
@@ -140,11 +182,52 @@ public sealed class InMemoryNodeStore
             }
         }
 
-        private Task Read(Action write) => Read(() =>
+        // A write, then every watcher is told (outside the lock, so a watcher may read the store).
+        private async Task<T> Write<T>(Func<T> write)
+        {
+            var result = await Read(write);
+            foreach (var watcher in _store._watchers)
+            {
+                watcher();
+            }
+
+            return result;
+        }
+
+        // A write that may decide to write nothing (null): watchers hear only of real changes.
+        private async Task<T?> WriteIfChanged<T>(Func<T?> write)
+            where T : class
+        {
+            var result = await Read(write);
+            if (result is not null)
+            {
+                foreach (var watcher in _store._watchers)
+                {
+                    watcher();
+                }
+            }
+
+            return result;
+        }
+
+        private Task Write(Action write) => Write(() =>
         {
             write();
             return true;
         });
+
+        private sealed class Unwatch(InMemoryNodeStore store, Action watcher) : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync()
+            {
+                lock (store._gate)
+                {
+                    store._watchers = store._watchers.Remove(watcher);
+                }
+
+                return ValueTask.CompletedTask;
+            }
+        }
 
         private sealed class Unlock(Session session, Dictionary<string, Session> locks, string id) : IAsyncDisposable
         {

@@ -39,7 +39,7 @@ public sealed partial class PoolWorker
             .DistinctBy(n => n.Id);
         foreach (var node in delete)
         {
-            await DeleteNodeAsync(node.Id, cancellationToken);
+            await DeleteNodeAsync(node, cancellationToken);
         }
 
         foreach (var node in plan.FreeNodes)
@@ -47,18 +47,18 @@ public sealed partial class PoolWorker
             await using var nodeLock = await _store.TryLockNodeAsync(node.Id, cancellationToken);
             if (nodeLock is not null)
             {
-                await _store.SaveNodeAsync(node, cancellationToken);
+                var wasAllocatedTo = nodes.First(n => n.Id == node.Id).AllocatedTo;
+                await _store.UpdateNodeAsync(node.Id, n => n is { State: NodeState.Ready } && n.AllocatedTo == wasAllocatedTo ? n with { AllocatedTo = null } : null, cancellationToken);
             }
         }
 
         foreach (var request in plan.ResetRequests)
         {
             await using var requestLock = await _store.TryLockRequestAsync(request.Id, cancellationToken);
-            var current = requestLock is null ? null : (await _store.RequestsAsync(cancellationToken)).FirstOrDefault(r => r.Id == request.Id);
-            if (current is { State: NodeRequestState.Pending })
+            if (requestLock is not null && await _store.UpdateRequestAsync(request.Id,
+                r => r.State == NodeRequestState.Pending ? r with { State = NodeRequestState.Requested, StateTime = now } : null, cancellationToken) is not null)
             {
                 LogLostRequest(_logger, request.Id);
-                await _store.SaveRequestAsync(current with { State = NodeRequestState.Requested, StateTime = now }, cancellationToken);
             }
         }
 
@@ -69,29 +69,32 @@ public sealed partial class PoolWorker
         }
     }
 
-    // Lock, mark deleting, delete the instance, remove the record. A node someone holds is left for later.
-    private async Task DeleteNodeAsync(string id, CancellationToken cancellationToken)
+    // Lock, mark deleting, delete the instance, remove the record. A node someone holds is left for later, and so is
+    // one that changed since the snapshot the decision was made on (a ready node allocated meanwhile).
+    private async Task DeleteNodeAsync(Node observed, CancellationToken cancellationToken)
     {
+        var id = observed.Id;
         await using var nodeLock = await _store.TryLockNodeAsync(id, cancellationToken);
         if (nodeLock is null)
         {
             return;
         }
 
-        var node = (await _store.NodesAsync(cancellationToken)).FirstOrDefault(n => n.Id == id);
+        var now = _time.GetUtcNow();
+        var node = await _store.UpdateNodeAsync(id,
+            n => n.State == observed.State && n.AllocatedTo == observed.AllocatedTo ? n.WithState(NodeState.Deleting, now) : null, cancellationToken);
         if (node is null)
         {
             return;
         }
 
-        await _store.SaveNodeAsync(node.WithState(NodeState.Deleting, _time.GetUtcNow()), cancellationToken);
         if (node.ExternalId is { } externalId)
         {
             await _nodeProvider.DeleteAsync(externalId, cancellationToken);
         }
 
         await _store.DeleteNodeAsync(id, cancellationToken);
-        LogNodeDeleted(_logger, id, node.State.ToWire());
+        LogNodeDeleted(_logger, id, observed.State.ToWire());
     }
 
     [LoggerMessage(EventId = 4311, Level = LogLevel.Information, Message = "Deleted node {Node} (was {State})")]

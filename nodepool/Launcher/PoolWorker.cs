@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Gating.Coordination;
 using Gating.Model;
 using Gating.Nodepool.Config;
 using Gating.Nodepool.Decisions;
@@ -28,6 +29,8 @@ public sealed partial class PoolWorker : IAsyncDisposable
     private readonly RequestHandler _handler;
     private readonly ConcurrentDictionary<string, Task> _active = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly WakeSignal _wake = new();
+    private readonly HashSet<string> _minReadyLabels;
     private int _disposed;
 
     /// <summary>Builds the worker of one pool.</summary>
@@ -46,6 +49,11 @@ public sealed partial class PoolWorker : IAsyncDisposable
         _time = time;
         _logger = logger ?? NullLogger.Instance;
         _handler = new RequestHandler(nodeProvider, provider, _pool, store, launcher, time, _logger);
+        // One pool makes the min-ready requests of a label (any pool may fulfil them), so launchers don't race.
+        _minReadyLabels = _pool.Labels.Select(l => l.Name)
+            .Where(l => config.Label(l) is { MinReady: > 0 })
+            .Where(l => config.Pools().First(p => p.Pool.Label(l) is not null) is var first && first.Provider.Name == provider.Name && first.Pool.Name == pool.Name)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The pool's id.</summary>
@@ -70,23 +78,9 @@ public sealed partial class PoolWorker : IAsyncDisposable
         await CleanupAsync(cancellationToken);
     }
 
-    /// <summary>Runs passes every <paramref name="interval"/> until cancelled.</summary>
-    public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(_logger, Id.ToString(), e);
-            }
-
-            await Task.Delay(interval, _time, cancellationToken);
-        }
-    }
+    /// <summary>Runs passes until cancelled: on every change of requests or nodes, and at least every <paramref name="interval"/>.</summary>
+    public Task RunAsync(TimeSpan interval, CancellationToken cancellationToken) =>
+        RunAsync(new PoolWorkerTimings { SafetyNet = interval }, cancellationToken);
 
     /// <summary>Looks at every requested request once; returns how many this pool accepted.</summary>
     public async Task<int> AssignAsync(CancellationToken cancellationToken)
@@ -121,12 +115,12 @@ public sealed partial class PoolWorker : IAsyncDisposable
     /// <summary>Submits min-ready requests for the labels of which this pool is the first provider.</summary>
     public async Task<int> MinReadyAsync(CancellationToken cancellationToken)
     {
-        // One pool makes the min-ready requests of a label (any pool may fulfil them), so launchers don't race.
-        var mine = _pool.Labels.Select(l => l.Name)
-            .Where(l => _config.Pools().First(p => p.Pool.Label(l) is not null) is var first && first.Provider.Name == _provider.Name && first.Pool.Name == _pool.Name)
-            .ToHashSet(StringComparer.Ordinal);
-        var shortfall = ReadyNodes.MinReadyShortfall(_config, await _store.NodesAsync(cancellationToken), await _store.RequestsAsync(cancellationToken))
-            .Where(mine.Contains).ToList();
+        var mine = _minReadyLabels;
+        // Requests before nodes: a min-ready request frees its nodes before it is deleted, so whatever moment the
+        // two reads straddle, its stock is counted (at worst twice, which only delays a top-up to the next pass).
+        var requests = await _store.RequestsAsync(cancellationToken);
+        var nodes = await _store.NodesAsync(cancellationToken);
+        var shortfall = ReadyNodes.MinReadyShortfall(_config, nodes, requests).Where(mine.Contains).ToList();
         foreach (var label in shortfall)
         {
             await _store.SubmitRequestAsync(ReadyNodes.MinReadyRequest(label, _time.GetUtcNow()), cancellationToken);
@@ -145,22 +139,18 @@ public sealed partial class PoolWorker : IAsyncDisposable
 
         try
         {
-            var current = (await _store.RequestsAsync(cancellationToken)).FirstOrDefault(r => r.Id == requestId);
-            if (current is not { State: NodeRequestState.Requested })
-            {
-                await requestLock.DisposeAsync();
-                return false;
-            }
-
-            var pending = current with { State = NodeRequestState.Pending, StateTime = _time.GetUtcNow() };
-            if (!await _store.SaveRequestAsync(pending, cancellationToken))
+            // Compare-and-set: the requestor may have changed the request (relative priority) or withdrawn it.
+            var now = _time.GetUtcNow();
+            var pending = await _store.UpdateRequestAsync(requestId,
+                r => r.State == NodeRequestState.Requested ? r with { State = NodeRequestState.Pending, StateTime = now } : null, cancellationToken);
+            if (pending is null)
             {
                 await requestLock.DisposeAsync();
                 return false;
             }
 
             var prepared = await _handler.PrepareAsync(pending, plan, cancellationToken);
-            _active[requestId] = Task.Run(() => CompleteAsync(prepared, requestLock, pools, _stop.Token), CancellationToken.None);
+            _active[requestId] = Task.Run(() => CompleteAsync(prepared, requestLock, pools), CancellationToken.None);
             return true;
         }
         catch
@@ -170,20 +160,31 @@ public sealed partial class PoolWorker : IAsyncDisposable
         }
     }
 
-    private async Task CompleteAsync(PreparedRequest prepared, IAsyncDisposable requestLock, ImmutableArray<PoolView> pools, CancellationToken cancellationToken)
+    private async Task CompleteAsync(PreparedRequest prepared, IAsyncDisposable requestLock, ImmutableArray<PoolView> pools)
     {
+        // Stop when the launcher stops, or when the request's lock is lost (the session went): another launcher owns it now.
+        using var stop = requestLock is LockHandle handle
+            ? CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, handle.LostToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        var cancellationToken = stop.Token;
         try
         {
             var final = await _handler.CompleteAsync(prepared, pools, cancellationToken);
             if (final.State == NodeRequestState.Fulfilled && final.IsMinReady)
             {
                 // A min-ready request only makes stock: its nodes become free ready nodes.
-                await FreeNodesAsync(final.NodeIds, cancellationToken);
+                await FreeNodesAsync(final.Id, final.NodeIds, cancellationToken);
                 await _store.DeleteRequestAsync(final.Id, cancellationToken);
             }
-            else if (!await _store.SaveRequestAsync(final, cancellationToken) && final.State == NodeRequestState.Fulfilled)
+            else if (await _store.UpdateRequestAsync(final.Id, current => current with
+                {
+                    State = final.State,
+                    StateTime = final.StateTime,
+                    NodeIds = final.NodeIds,
+                    DeclinedBy = final.DeclinedBy,
+                }, cancellationToken) is null && final.State == NodeRequestState.Fulfilled)
             {
-                await FreeNodesAsync(final.NodeIds, cancellationToken); // the requestor went away meanwhile
+                await FreeNodesAsync(final.Id, final.NodeIds, cancellationToken); // the requestor went away meanwhile
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -198,15 +199,15 @@ public sealed partial class PoolWorker : IAsyncDisposable
         {
             await requestLock.DisposeAsync();
             _active.TryRemove(prepared.Request.Id, out _);
+            _wake.Set(); // quota freed, a paused pool may go on
         }
     }
 
-    private async Task FreeNodesAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
+    private async Task FreeNodesAsync(string requestId, IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        var wanted = ids.ToHashSet(StringComparer.Ordinal);
-        foreach (var node in (await _store.NodesAsync(cancellationToken)).Where(n => wanted.Contains(n.Id)))
+        foreach (var id in ids)
         {
-            await _store.SaveNodeAsync(node with { AllocatedTo = null }, cancellationToken);
+            await _store.UpdateNodeAsync(id, n => n.AllocatedTo == requestId ? n with { AllocatedTo = null } : null, cancellationToken);
         }
     }
 
@@ -218,11 +219,10 @@ public sealed partial class PoolWorker : IAsyncDisposable
             return;
         }
 
-        var current = (await _store.RequestsAsync(cancellationToken)).FirstOrDefault(r => r.Id == requestId);
-        if (current is { State: NodeRequestState.Requested } && !current.DeclinedBy.Contains(Id.ToString()))
-        {
-            await _store.SaveRequestAsync(RequestDecider.Declined(current, Id, pools, _time.GetUtcNow()), cancellationToken);
-        }
+        var now = _time.GetUtcNow();
+        await _store.UpdateRequestAsync(requestId,
+            r => r.State == NodeRequestState.Requested && !r.DeclinedBy.Contains(Id.ToString()) ? RequestDecider.Declined(r, Id, pools, now) : null,
+            cancellationToken);
     }
 
     /// <inheritdoc/>

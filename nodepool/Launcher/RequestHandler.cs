@@ -70,9 +70,10 @@ public sealed partial class RequestHandler
                 Resources = QuotaUsage.ForLabel(_pool, step.Label),
                 Username = poolLabel?.Username ?? "zuul",
             };
-            await _store.SaveNodeAsync(node, cancellationToken);
+            // Locked before the record says building: a cleanup (of any launcher) deletes unlocked building nodes.
             var nodeLock = await _store.TryLockNodeAsync(id, cancellationToken)
                 ?? throw new InvalidOperationException($"node {id} was locked by someone else right after its creation");
+            await _store.SaveNodeAsync(node, cancellationToken);
             slots.Add(new PreparedNode(node, nodeLock));
         }
 
@@ -109,7 +110,7 @@ public sealed partial class RequestHandler
 
         foreach (var node in results.OfType<Node>().Where(n => n.State == NodeState.Ready))
         {
-            await _store.SaveNodeAsync(node with { AllocatedTo = null }, cancellationToken);
+            await _store.UpdateNodeAsync(node.Id, n => n.AllocatedTo == request.Id ? n with { AllocatedTo = null } : null, cancellationToken);
         }
 
         if (results.Any(n => n is { State: NodeState.Failed }))
@@ -132,18 +133,11 @@ public sealed partial class RequestHandler
             return null;
         }
 
-        var node = (await _store.NodesAsync(cancellationToken)).FirstOrDefault(n => n.Id == nodeId);
-        if (node is not { State: NodeState.Ready, AllocatedTo: null })
-        {
-            return null;
-        }
-
-        var allocated = node with { AllocatedTo = requestId };
-        await _store.SaveNodeAsync(allocated, cancellationToken);
-        return allocated;
+        return await _store.UpdateNodeAsync(nodeId, n => n is { State: NodeState.Ready, AllocatedTo: null } ? n with { AllocatedTo = requestId } : null, cancellationToken);
     }
 
-    // Tries until ready or out of tries. Returns the ready node, a failed node, or null when the provider was full
+    // Tries until ready or out of tries. The node is locked by this handler throughout, so its plain saves cannot
+    // overwrite anyone else's change (every writer of a node holds its lock or compares versions). Returns the ready node, a failed node, or null when the provider was full
     // (aborted: the record is removed and the request released).
     private async Task<Node?> LaunchAsync(Node node, CancellationToken cancellationToken)
     {

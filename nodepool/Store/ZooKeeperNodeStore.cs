@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
+using Gating.Coordination;
 using Gating.Model;
 using Gating.Nodepool.Decisions;
 using Gating.Nodepool.Launcher;
@@ -8,41 +10,54 @@ using Gating.ZooKeeper;
 namespace Gating.Nodepool.Store;
 
 /// <summary>
-/// <see cref="INodeStore"/> on ZooKeeper, one per launcher session, with reference/zuul.md 1.4's layout under
-/// <c>root</c> (normally /nodepool): requests/&lt;prio&gt;-&lt;seq&gt;, requests-lock/&lt;id&gt;, nodes/&lt;id&gt;
-/// (+ /lock), components/pool/&lt;pool&gt;. Locks and pool registrations are ephemeral znodes of the session, so
-/// they vanish when a launcher dies. A lock here is one ephemeral znode taken without waiting (the launcher only
-/// ever tries locks); the coordination lock recipe can replace it without changing callers.
+/// <see cref="INodeStore"/> on ZooKeeper, one per launcher (or requestor) session, with reference/zuul.md 1.4's
+/// layout under <c>root</c> (normally /nodepool): requests/&lt;prio&gt;-&lt;seq&gt;, requests-lock/&lt;id&gt;,
+/// nodes/&lt;id&gt; (+ /lock), components/pool/&lt;pool&gt;.
+/// <list type="bullet">
+/// <item>Locks are the coordination lock recipe (<see cref="ZkLock"/>, kazoo's contender names), so Zuul, Nodepool
+/// and Gating's executor interoperate on them; contenders are ephemeral and vanish with a dead launcher's session.</item>
+/// <item>Read-modify-writes (<see cref="UpdateNodeAsync"/>, <see cref="UpdateRequestAsync"/>) write with the
+/// version they read; a conflict re-reads and re-applies the change, never losing the other writer's update.</item>
+/// <item><see cref="WatchAsync"/> is a persistent recursive watch on requests/ and nodes/.</item>
+/// </list>
 /// </summary>
-public sealed class ZooKeeperNodeStore : INodeStore
+public sealed partial class ZooKeeperNodeStore : INodeStore
 {
     private readonly IZooKeeper _zk;
     private readonly string _root;
+    private readonly TimeProvider _time;
+    private readonly byte[] _identifier;
 
-    private ZooKeeperNodeStore(IZooKeeper zk, string root)
+    private ZooKeeperNodeStore(IZooKeeper zk, string root, string identifier, TimeProvider time)
     {
         _zk = zk;
         _root = root.TrimEnd('/');
+        _identifier = Encoding.UTF8.GetBytes(identifier);
+        _time = time;
     }
 
     /// <summary>Opens the store on a session, creating the layout's parent znodes when missing.</summary>
-    public static async Task<ZooKeeperNodeStore> OpenAsync(IZooKeeper zk, string root, CancellationToken cancellationToken)
-    {
-        var store = new ZooKeeperNodeStore(zk, root);
-        var path = "";
-        foreach (var part in store._root.Split('/', StringSplitOptions.RemoveEmptyEntries))
-        {
-            path += "/" + part;
-            await EnsureAsync(zk, path, cancellationToken);
-        }
+    public static Task<ZooKeeperNodeStore> OpenAsync(IZooKeeper zk, string root, CancellationToken cancellationToken) =>
+        OpenAsync(zk, root, "gating", TimeProvider.System, cancellationToken);
 
-        foreach (var child in new[] { "requests", "requests-lock", "nodes", "components", "components/pool" })
+    /// <summary>
+    /// Opens the store on a session; <paramref name="identifier"/> (the launcher's name) is written into its lock
+    /// contenders so operators see who holds what; <paramref name="time"/> times lock-loss detection.
+    /// </summary>
+    public static async Task<ZooKeeperNodeStore> OpenAsync(IZooKeeper zk, string root, string identifier, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(zk);
+        var store = new ZooKeeperNodeStore(zk, root, identifier, time);
+        foreach (var child in new[] { "requests", "requests-lock", "nodes", "components/pool" })
         {
-            await EnsureAsync(zk, $"{store._root}/{child}", cancellationToken);
+            await zk.EnsurePathAsync($"{store._root}/{child}", cancellationToken);
         }
 
         return store;
     }
+
+    /// <summary>The session the store works through.</summary>
+    public IZooKeeper Session => _zk;
 
     private string Requests => _root + "/requests";
 
@@ -51,6 +66,10 @@ public sealed class ZooKeeperNodeStore : INodeStore
     private string Nodes => _root + "/nodes";
 
     private string Pools => _root + "/components/pool";
+
+    private string NodePath(string id) => $"{Nodes}/{id}";
+
+    private string RequestPath(string id) => $"{Requests}/{id}";
 
     /// <inheritdoc/>
     public async Task<ImmutableArray<Node>> NodesAsync(CancellationToken cancellationToken)
@@ -77,17 +96,25 @@ public sealed class ZooKeeperNodeStore : INodeStore
     }
 
     /// <inheritdoc/>
+    public async Task<Node?> NodeAsync(string id, CancellationToken cancellationToken) =>
+        await _zk.TryGetDataAsync(NodePath(id), null, cancellationToken) is { Data.Length: > 0 } data ? NodepoolJson.ReadNode(id, data.Data) : null;
+
+    /// <inheritdoc/>
+    public async Task<NodeRequest?> RequestAsync(string id, CancellationToken cancellationToken) =>
+        await _zk.TryGetDataAsync(RequestPath(id), null, cancellationToken) is { Data.Length: > 0 } data ? NodepoolJson.ReadRequest(id, data.Data) : null;
+
+    /// <inheritdoc/>
     public async Task<string> NewNodeIdAsync(CancellationToken cancellationToken)
     {
         // Nodepool names nodes by a sequential znode; it stays empty until the first save.
         var created = await _zk.CreateAsync(Nodes + "/", ReadOnlyMemory<byte>.Empty, CreateOptions.PersistentSequential, cancellationToken);
-        return created.Path[(created.Path.LastIndexOf('/') + 1)..];
+        return ZkPaths.Name(created.Path);
     }
 
     /// <inheritdoc/>
     public async Task SaveNodeAsync(Node node, CancellationToken cancellationToken)
     {
-        var path = $"{Nodes}/{node.Id}";
+        var path = NodePath(node.Id);
         try
         {
             await _zk.SetDataAsync(path, NodepoolJson.Write(node), ZooKeeperVersion.Any, cancellationToken);
@@ -99,18 +126,23 @@ public sealed class ZooKeeperNodeStore : INodeStore
     }
 
     /// <inheritdoc/>
-    public async Task DeleteNodeAsync(string id, CancellationToken cancellationToken)
-    {
-        await DeleteQuietlyAsync($"{Nodes}/{id}/lock", cancellationToken);
-        await DeleteQuietlyAsync($"{Nodes}/{id}", cancellationToken);
-    }
+    public Task<Node?> UpdateNodeAsync(string id, Func<Node, Node?> change, CancellationToken cancellationToken) =>
+        UpdateAsync(NodePath(id), data => NodepoolJson.ReadNode(id, data), n => change(n) is { } c ? c with { Id = id } : null, NodepoolJson.Write, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<NodeRequest?> UpdateRequestAsync(string id, Func<NodeRequest, NodeRequest?> change, CancellationToken cancellationToken) =>
+        UpdateAsync(RequestPath(id), data => NodepoolJson.ReadRequest(id, data), r => change(r) is { } c ? c with { Id = id } : null, NodepoolJson.Write, cancellationToken);
+
+    /// <inheritdoc/>
+    public async Task DeleteNodeAsync(string id, CancellationToken cancellationToken) =>
+        await _zk.DeleteTreeAsync(NodePath(id), cancellationToken); // with its lock znode, as Nodepool does
 
     /// <inheritdoc/>
     public async Task<NodeRequest> SubmitRequestAsync(NodeRequest request, CancellationToken cancellationToken)
     {
         var prefix = $"{Requests}/{request.Priority:D3}-";
         var created = await _zk.CreateAsync(prefix, NodepoolJson.Write(request), CreateOptions.PersistentSequential, cancellationToken);
-        return request with { Id = created.Path[(created.Path.LastIndexOf('/') + 1)..] };
+        return request with { Id = ZkPaths.Name(created.Path) };
     }
 
     /// <inheritdoc/>
@@ -118,7 +150,7 @@ public sealed class ZooKeeperNodeStore : INodeStore
     {
         try
         {
-            await _zk.SetDataAsync($"{Requests}/{request.Id}", NodepoolJson.Write(request), ZooKeeperVersion.Any, cancellationToken);
+            await _zk.SetDataAsync(RequestPath(request.Id), NodepoolJson.Write(request), ZooKeeperVersion.Any, cancellationToken);
             return true;
         }
         catch (ZooKeeperException e) when (e.Code == ErrorCode.NoNode)
@@ -130,32 +162,8 @@ public sealed class ZooKeeperNodeStore : INodeStore
     /// <inheritdoc/>
     public async Task DeleteRequestAsync(string id, CancellationToken cancellationToken)
     {
-        await DeleteQuietlyAsync($"{Requests}/{id}", cancellationToken);
-        await DeleteQuietlyAsync($"{RequestLocks}/{id}", cancellationToken);
-    }
-
-    /// <inheritdoc/>
-    public Task<IAsyncDisposable?> TryLockRequestAsync(string id, CancellationToken cancellationToken) =>
-        TryLockAsync($"{RequestLocks}/{id}", cancellationToken);
-
-    /// <inheritdoc/>
-    public Task<IAsyncDisposable?> TryLockNodeAsync(string id, CancellationToken cancellationToken) =>
-        TryLockAsync($"{Nodes}/{id}/lock", cancellationToken);
-
-    /// <inheritdoc/>
-    public async Task<(ImmutableHashSet<string> Requests, ImmutableHashSet<string> Nodes)> LockedAsync(CancellationToken cancellationToken)
-    {
-        var requests = (await _zk.GetChildrenAsync(RequestLocks, null, cancellationToken)).Children.ToImmutableHashSet(StringComparer.Ordinal);
-        var nodes = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
-        foreach (var id in (await _zk.GetChildrenAsync(Nodes, null, cancellationToken)).Children)
-        {
-            if (await _zk.ExistsAsync($"{Nodes}/{id}/lock", null, cancellationToken) is not null)
-            {
-                nodes.Add(id);
-            }
-        }
-
-        return (requests, nodes.ToImmutable());
+        await _zk.TryDeleteAsync(RequestPath(id), cancellationToken);
+        await RemoveLockIfFreeAsync($"{RequestLocks}/{id}", cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -186,80 +194,48 @@ public sealed class ZooKeeperNodeStore : INodeStore
         return [.. result.OrderBy(p => p.Id.ToString(), StringComparer.Ordinal)];
     }
 
-    private async Task<IAsyncDisposable?> TryLockAsync(string path, CancellationToken cancellationToken)
+    // Compare-and-set loop: the write carries the version of the read; BadVersion means someone wrote in between,
+    // so read again and re-apply the change to what they wrote.
+    private async Task<T?> UpdateAsync<T>(string path, Func<byte[], T> read, Func<T, T?> change, Func<T, byte[]> write, CancellationToken cancellationToken)
+        where T : class
     {
-        try
+        while (true)
         {
-            await _zk.CreateAsync(path, ReadOnlyMemory<byte>.Empty, CreateOptions.Ephemeral, cancellationToken);
-            return new Unlock(this, path);
-        }
-        catch (ZooKeeperException e) when (e.Code is ErrorCode.NodeExists or ErrorCode.NoNode)
-        {
-            return null; // held by someone, or the thing to lock is gone
+            if (await _zk.TryGetDataAsync(path, null, cancellationToken) is not { Data.Length: > 0 } current
+                || change(read(current.Data)) is not { } changed)
+            {
+                return null;
+            }
+
+            try
+            {
+                await _zk.SetDataAsync(path, write(changed), current.Stat.Version, cancellationToken);
+                return changed;
+            }
+            catch (ZooKeeperException e) when (e.Code == ErrorCode.BadVersion)
+            {
+                Conflicts++;
+            }
+            catch (ZooKeeperException e) when (e.Code == ErrorCode.NoNode)
+            {
+                return null;
+            }
         }
     }
+
+    /// <summary>How many compare-and-set writes found the record changed under them and were re-applied (for tests and stats).</summary>
+    public int Conflicts { get; private set; }
 
     // Children with non-empty data; children deleted between the listing and the read are skipped.
     private async Task<List<(string Name, byte[] Data)>> ReadChildrenAsync(string parent, CancellationToken cancellationToken)
     {
-        var result = new List<(string, byte[])>();
-        foreach (var name in (await _zk.GetChildrenAsync(parent, null, cancellationToken)).Children)
-        {
-            try
-            {
-                var data = await _zk.GetDataAsync($"{parent}/{name}", null, cancellationToken);
-                if (data.Data.Length > 0)
-                {
-                    result.Add((name, data.Data));
-                }
-            }
-            catch (ZooKeeperException e) when (e.Code == ErrorCode.NoNode)
-            {
-            }
-        }
-
-        return result;
-    }
-
-    private async Task DeleteQuietlyAsync(string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _zk.DeleteAsync(path, ZooKeeperVersion.Any, cancellationToken);
-        }
-        catch (ZooKeeperException e) when (e.Code == ErrorCode.NoNode)
-        {
-        }
-    }
-
-    private static async Task EnsureAsync(IZooKeeper zk, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await zk.CreateAsync(path, ReadOnlyMemory<byte>.Empty, CreateOptions.Persistent, cancellationToken);
-        }
-        catch (ZooKeeperException e) when (e.Code == ErrorCode.NodeExists)
-        {
-        }
+        var names = await _zk.TryGetChildrenAsync(parent, cancellationToken);
+        var reads = await Task.WhenAll(names.Select(async name => (name, data: await _zk.TryGetDataAsync($"{parent}/{name}", null, cancellationToken))));
+        return [.. reads.Where(r => r.data is { Data.Length: > 0 }).Select(r => (r.name, r.data!.Data))];
     }
 
     // Nodepool's pool component fields (reference/zuul.md 1.4).
 #pragma warning disable IDE1006, SA1300 // JSON field names are Nodepool's
     private sealed record PoolComponent(string provider_name, string pool_name, int priority, string[] supported_labels, bool paused);
 #pragma warning restore IDE1006, SA1300
-
-    private sealed class Unlock(ZooKeeperNodeStore store, string path) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await store.DeleteQuietlyAsync(path, CancellationToken.None);
-            }
-            catch (ZooKeeperException)
-            {
-                // The session is gone: ZooKeeper removed the ephemeral lock already.
-            }
-        }
-    }
 }

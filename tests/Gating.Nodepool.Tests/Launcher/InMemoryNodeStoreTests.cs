@@ -44,4 +44,26 @@ public sealed class InMemoryNodeStoreTests
         Assert.False(await s.SaveRequestAsync(r1 with { State = NodeRequestState.Pending }, default));
         Assert.True(await s.SaveRequestAsync(r2 with { State = NodeRequestState.Pending }, default));
     }
+
+    [Fact]
+    public async Task Updates_apply_to_the_current_record_and_watchers_hear_every_write()
+    {
+        var store = new InMemoryNodeStore();
+        var zuul = store.Connect("zuul");
+        var launcher = store.Connect("launcher");
+        var changes = 0;
+        await using (await launcher.WatchAsync(() => Interlocked.Increment(ref changes), default))
+        {
+            var request = await zuul.SubmitRequestAsync(new NodeRequest("", NodeRequestState.Requested, DateTimeOffset.UnixEpoch, ["small"], "zuul"), default);
+            await zuul.UpdateRequestAsync(request.Id, r => r with { RelativePriority = 3 }, default);
+            var pending = await launcher.UpdateRequestAsync(request.Id, r => r with { State = NodeRequestState.Pending }, default);
+            Assert.Equal((NodeRequestState.Pending, 3), (pending!.State, pending.RelativePriority)); // zuul's change kept
+            Assert.Null(await launcher.UpdateRequestAsync(request.Id, _ => null, default));
+            Assert.Null(await launcher.UpdateNodeAsync("0000000009", n => n, default));
+            Assert.Equal(3, changes); // submit and two updates; a change that wrote nothing is no change
+        }
+
+        await zuul.DeleteRequestAsync("200-0000000000", default);
+        Assert.Equal(3, changes); // unwatched
+    }
 }
