@@ -28,6 +28,10 @@ public sealed partial class Scheduler
         foreach (var connection in ConnectionNames)
         {
             var queue = new EventQueue(_zk, ZkPaths.ConnectionEvents(connection));
+            if (await queue.CountAsync(cancellationToken) == 0)
+            {
+                continue;
+            }
             await using var held = await ZkLock.Exclusive(_zk, ZkPaths.ConnectionLock(connection, "events"), _options.Time).TryAcquireAsync(cancellationToken);
             if (held is null)
             {
@@ -54,6 +58,10 @@ public sealed partial class Scheduler
     private async Task<bool> ProcessTenantEventsAsync(CancellationToken cancellationToken)
     {
         var queue = new EventQueue(_zk, ZkPaths.TenantTriggerEvents(Tenant.Tenant));
+        if (await queue.CountAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
         await using var held = await ZkLock.Exclusive(_zk, ZkPaths.TriggerEventLock(Tenant.Tenant), _options.Time).TryAcquireAsync(cancellationToken);
         if (held is null)
         {

@@ -18,6 +18,10 @@ public sealed partial class Scheduler
     private async Task<bool> ProcessPipelineAsync(string pipeline, CancellationToken cancellationToken)
     {
         var tenant = Tenant.Tenant;
+        if (!_reprocess.Contains(pipeline) && await IsQuietAsync(pipeline, cancellationToken))
+        {
+            return false; // looked at without the lock: nothing to do, so no lock traffic either
+        }
         await using var held = await ZkLock.Exclusive(_zk, ZkPaths.PipelineLock(tenant, pipeline), _options.Time).TryAcquireAsync(cancellationToken);
         if (held is null)
         {
@@ -116,6 +120,19 @@ public sealed partial class Scheduler
             await ClearOnceMarkersAsync(pipeline, cancellationToken);
         }
         return true;
+    }
+
+    private async Task<bool> IsQuietAsync(string pipeline, CancellationToken cancellationToken)
+    {
+        var tenant = Tenant.Tenant;
+        foreach (var root in new[] { ZkPaths.PipelineResultEvents(tenant, pipeline), ZkPaths.PipelineManagementEvents(tenant, pipeline), ZkPaths.PipelineTriggerEvents(tenant, pipeline) })
+        {
+            if (await new EventQueue(_zk, root).CountAsync(cancellationToken) > 0)
+            {
+                return false;
+            }
+        }
+        return await _store.IsSettledAsync(tenant, pipeline, cancellationToken);
     }
 
     // Job graph freezing needs no I/O beyond the source's file list, so its answer is fed back into the core in the

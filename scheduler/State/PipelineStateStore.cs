@@ -54,6 +54,23 @@ public sealed class PipelineStateStore(IZooKeeper zk)
         return (record, content.Stat.Version);
     }
 
+    /// <summary>
+    /// True when this instance's cached copy of the record is current and has nothing left to carry out (one small
+    /// read); false when it must look closer (no cached copy, a newer record, or an outbox).
+    /// </summary>
+    public async Task<bool> IsSettledAsync(string tenant, string pipeline, CancellationToken cancellationToken)
+    {
+        var path = PathOf(tenant, pipeline);
+        if (!_cache.TryGetValue(path, out var cached))
+        {
+            return false;
+        }
+        var stat = await zk.ExistsAsync(path, null, cancellationToken);
+        return stat is { } current && current.Version == cached.Version && (cached.Record.Outbox.IsEmpty || _doneUpTo.GetValueOrDefault(path, -1) >= cached.Record.Pass);
+    }
+
+    private readonly Dictionary<string, long> _doneUpTo = new(StringComparer.Ordinal);
+
     /// <summary>Writes the record if its version is still <paramref name="expectedVersion"/>; returns the new version.</summary>
     /// <exception cref="ZooKeeperException">BadVersion (or NodeExists/NoNode) when another writer got there first.</exception>
     public async Task<int> WriteAsync(string tenant, string pipeline, PipelineRecord record, int expectedVersion, CancellationToken cancellationToken)
@@ -71,6 +88,7 @@ public sealed class PipelineStateStore(IZooKeeper zk)
     public async Task MarkOutboxDoneAsync(string tenant, string pipeline, long pass, CancellationToken cancellationToken)
     {
         var data = Encoding.UTF8.GetBytes(pass.ToString(CultureInfo.InvariantCulture));
+        _doneUpTo[PathOf(tenant, pipeline)] = pass;
         try
         {
             await zk.SetDataAsync(OutboxDonePath(tenant, pipeline), data, ZooKeeperVersion.Any, cancellationToken);

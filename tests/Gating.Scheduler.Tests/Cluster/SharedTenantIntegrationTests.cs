@@ -14,16 +14,7 @@ public sealed class SharedTenantIntegrationTests
     }
 
     [Fact]
-    public async Task Two_schedulers_on_real_zookeeper_give_the_results_of_one_on_the_embedded_store()
-    {
-        var ct = Timeout;
-        var alone = await RunAsync(new TestClusterOptions(), ct);
-        var shared = await RunAsync(new TestClusterOptions { RealZooKeeper = true, Schedulers = 2 }, ct);
-        Assert.Equal(alone, shared);
-    }
-
-    [Fact]
-    public async Task Two_schedulers_on_real_zookeeper_survive_kills_of_either()
+    public async Task Two_schedulers_on_real_zookeeper_killed_in_turn_give_the_results_of_one_on_the_embedded_store()
     {
         var ct = Timeout;
         var alone = await RunAsync(new TestClusterOptions(), ct);
