@@ -48,6 +48,7 @@ public static class BuildParametersFactory
             ParentData = start.ParentData.IsEmpty ? null : JsonSerializer.SerializeToElement(start.ParentData, ModelJson.Options),
             ChildJobs = graph?.DependentsOf(job.Name).Select(e => e.Job).ToImmutableArray() ?? [],
             Attempts = start.Attempt,
+            MaxAttempts = job.Attempts,
             Nodes = start.Nodes.Select((id, i) => new BuildNodeRef(
                 i < job.Nodeset.Nodes.Length ? job.Nodeset.Nodes[i].Names : [$"node{i}"],
                 i < job.Nodeset.Nodes.Length ? job.Nodeset.Nodes[i].Label : "",

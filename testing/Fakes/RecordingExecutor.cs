@@ -154,7 +154,10 @@ public sealed class RecordingExecutor
         var data = rule?.ReturnData is { } json ? JsonSerializer.Deserialize<VarMap>(json, ModelJson.Options) : null;
         if (rule is { RetryAttempts: > 0 } && r.Record.Attempt <= rule.RetryAttempts)
         {
-            await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, null, data), "RETRY", cancellationToken);
+            // The scheduler turns the last allowed attempt's retry into RETRY_LIMIT (reference 3.12); the history
+            // shows the result the build ends with, as Zuul's test history does.
+            var recorded = r.Parameters.Attempts >= r.Parameters.MaxAttempts ? BuildResults.RetryLimit : "RETRY";
+            await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, null, data), recorded, cancellationToken);
             return true;
         }
         if (rule is { Pause: true })
