@@ -16,6 +16,7 @@ public static class GatingCommandLine
         root.Subcommands.Add(VersionCommand.Create(stdout));
         root.Subcommands.Add(ConfigCommand.Create(stdout, stderr));
         root.Subcommands.Add(EncryptCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExecutorCommand.Create(stdout, stderr));
         return root;
     }
 

@@ -30,6 +30,9 @@ public sealed partial class BuildRunner
         Logs = logs ?? new BuildLogs(time);
     }
 
+    /// <summary>Where build directories are made.</summary>
+    public string JobRoot => _options.JobRoot;
+
     /// <summary>The logs of the builds this runner ran, followable while they run.</summary>
     public BuildLogs Logs { get; }
 
