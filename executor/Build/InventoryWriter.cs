@@ -14,7 +14,11 @@ namespace Gating.Executor.Build;
 public static class InventoryWriter
 {
     /// <summary>The files a playbook run receives, in command-line order (a later <c>-e</c> wins).</summary>
-    public sealed record VarsFiles(string ZuulVars, string? ExtraVars, string? SiteVars, string StreamConfig);
+    public sealed record VarsFiles(string ZuulVars, string? ExtraVars, string? SiteVars, string StreamConfig)
+    {
+        /// <summary>The build's ssh-agent socket (the node key), when the executor has a key.</summary>
+        public string? AgentSocket { get; init; }
+    }
 
     /// <summary>Writes inventory.json, zuul_vars.json, extra_vars.json, site_vars.json and the streamer's host list.</summary>
     public static async Task<VarsFiles> WriteAsync(
@@ -44,7 +48,7 @@ public static class InventoryWriter
             stream[node.Name] = new JsonObject
             {
                 ["host"] = node.Host, ["port"] = node.Port, ["user"] = node.User ?? options.DefaultUsername,
-                ["key"] = options.PrivateKeyFile, ["connection"] = node.Connection,
+                ["connection"] = node.Connection,
             };
         }
         var streamFile = Path.Combine(dir.Ansible, "stream.json");
