@@ -54,6 +54,45 @@ public sealed class ExecutorCrashIntegrationTests
         Assert.Equal("exec-survivor", request.WorkerInfo?.Hostname);
     }
 
+    [Fact]
+    public async Task Sigterm_aborts_the_running_build_and_completes_it_before_the_process_exits()
+    {
+        await using var fx = await ServerFixture.CreateAsync();
+        await fx.Server.CreateProjectAsync("org/project", new Dictionary<string, string>
+        {
+            ["playbooks/run.yaml"] = "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: touch /tmp/{{ zuul.build }}-running; sleep 60\n",
+        });
+        var nodeId = await fx.AddNodeAsync();
+        var parameters = ServerFixture.Parameters("stopped", nodeId, ServerFixture.Playbook("playbooks/run.yaml"));
+        await fx.SubmitAsync(parameters);
+        var output = new StringBuilder();
+        using var child = StartExecutorProcess(fx, "exec-stopped", output);
+        try
+        {
+            await ServerFixture.WaitUntilAsync(() => Task.FromResult(File.Exists($"/tmp/{parameters.BuildId}-running")), TimeSpan.FromSeconds(90), () => output.ToString());
+
+            using (var kill = Process.Start("kill", ["-TERM", child.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await child.WaitForExitAsync(exited.Token);
+        }
+        finally
+        {
+            if (!child.HasExited)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+
+        // Completed by the stopping executor itself, not left for orphan recovery: nobody else is running.
+        var completed = (await fx.EventsAsync()).OfType<BuildCompletedEvent>().SingleOrDefault(e => e.BuildId == parameters.BuildId);
+        Assert.True(completed is not null, "no build-completed event after SIGTERM:\n" + output);
+        Assert.Equal("ABORTED", completed.Result);
+        Assert.Equal(JobRequestState.Completed, (await fx.Builds.GetAsync(parameters.BuildId, CancellationToken.None))!.State);
+    }
+
     private static Process StartExecutorProcess(ServerFixture fx, string hostname, StringBuilder output)
     {
         var state = Path.Combine(fx.Root, hostname);
