@@ -126,7 +126,16 @@ internal sealed class BuildJob
             await using (nodes)
             {
                 var sink = new QueueEventSink(_queue, _locked, results, eventId);
-                result = await _runner.RunAsync(parameters, nodes.Hosts, sink, stop.Token).ConfigureAwait(false);
+                try
+                {
+                    result = await _runner.RunAsync(parameters, nodes.Hosts, sink, stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or JsonException)
+                {
+                    // A fault of this executor (disk, permissions), not of the job: say so, and let the scheduler decide.
+                    ExecutorLog.BuildFailed(_log, BuildId, e);
+                    return _locked.Lock.IsLost ? null : ResultEvents.Failed(BuildId, "ERROR", $"The executor {_options.Hostname} failed to run the build: {e.Message}", eventId);
+                }
             }
             return _locked.Lock.IsLost ? null : ResultEvents.Completed(BuildId, result, eventId);
         }

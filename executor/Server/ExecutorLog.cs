@@ -35,6 +35,12 @@ internal static partial class ExecutorLog
     [LoggerMessage(5010, LogLevel.Error, "The executor loop failed; retrying")]
     public static partial void LoopFailed(ILogger log, Exception exception);
 
+    [LoggerMessage(5012, LogLevel.Error, "Build {BuildId} failed in the executor")]
+    public static partial void BuildFailed(ILogger log, string buildId, Exception exception);
+
+    [LoggerMessage(5013, LogLevel.Error, "A build or merge task of the executor failed")]
+    public static partial void TaskFailed(ILogger log, Exception exception);
+
     [LoggerMessage(5011, LogLevel.Information, "Executor {Hostname} stopping: aborting {Count} running builds")]
     public static partial void Stopping(ILogger log, string hostname, int count);
 }

@@ -172,8 +172,12 @@ public sealed partial class ExecutorServer
             // an aborted build is still completed.
             var task = Task.Run(() => job.RunAsync(CancellationToken.None), CancellationToken.None);
             _running[job.BuildId] = (job, task);
-            _ = task.ContinueWith(_ =>
+            _ = task.ContinueWith(t =>
             {
+                if (t.Exception is { } e)
+                {
+                    ExecutorLog.TaskFailed(_log, e);
+                }
                 _running.TryRemove(job.BuildId, out var _);
                 Wake();
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -59,7 +59,14 @@ internal sealed class MergerWorker
                 {
                     var task = Task.Run(() => RunOneAsync(locked), CancellationToken.None);
                     _running.Add(task);
-                    _ = task.ContinueWith(_ => _wake.Writer.TryWrite(true), CancellationToken.None,
+                    _ = task.ContinueWith(t =>
+                    {
+                        if (t.Exception is { } e)
+                        {
+                            ExecutorLog.TaskFailed(_log, e);
+                        }
+                        _wake.Writer.TryWrite(true);
+                    }, CancellationToken.None,
                         TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
             }
