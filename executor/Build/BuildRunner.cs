@@ -55,7 +55,8 @@ public sealed partial class BuildRunner
             await events.StartedAsync(new ExecutorBuildStarted(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
             var workspace = await new WorkspaceBuilder(_cache).PrepareAsync(parameters, dir.Src, cancellationToken).ConfigureAwait(false);
             playbooks = await new PlaybookPreparer(_cache, dir, workspace, parameters, _pluginDir).PrepareAllAsync(cancellationToken).ConfigureAwait(false);
-            vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, cancellationToken).ConfigureAwait(false);
+            var includeVars = await IncludeVarsReader.ReadAsync(parameters, workspace, _cache.Git, cancellationToken).ConfigureAwait(false);
+            vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, includeVars, cancellationToken).ConfigureAwait(false);
             if (_options.PrivateKeyFile is not null)
             {
                 agent = await SshAgent.StartAsync(_options.PrivateKeyFile, cancellationToken).ConfigureAwait(false);
