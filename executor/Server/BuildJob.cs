@@ -5,7 +5,6 @@ using Gating.Model;
 using Gating.Model.Events;
 using Gating.Model.Json;
 using Gating.Model.Requests;
-using Gating.Nodepool.Store;
 using Gating.ZooKeeper;
 using Microsoft.Extensions.Logging;
 
@@ -23,20 +22,18 @@ internal sealed class BuildJob
     private readonly JobRequestQueue<BuildRequestData> _queue;
     private readonly LockedJobRequest<BuildRequestData> _locked;
     private readonly BuildRunner _runner;
-    private readonly ZooKeeperNodeStore _nodes;
     private readonly ExecutorServerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _abort = new();
 
     public BuildJob(IZooKeeper zk, JobRequestQueue<BuildRequestData> queue, LockedJobRequest<BuildRequestData> locked, BuildRunner runner,
-        ZooKeeperNodeStore nodes, ExecutorServerOptions options, TimeProvider time, ILogger log)
+        ExecutorServerOptions options, TimeProvider time, ILogger log)
     {
         _zk = zk;
         _queue = queue;
         _locked = locked;
         _runner = runner;
-        _nodes = nodes;
         _options = options;
         _time = time;
         _log = log;
@@ -116,7 +113,7 @@ internal sealed class BuildJob
             BuildNodes nodes;
             try
             {
-                nodes = await BuildNodes.AcquireAsync(_zk, _nodes, parameters.Nodes, _time, stop.Token).ConfigureAwait(false);
+                nodes = await BuildNodes.AcquireAsync(_zk, parameters.Nodes, _time, stop.Token).ConfigureAwait(false);
             }
             catch (NodeUnavailableException e)
             {

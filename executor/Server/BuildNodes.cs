@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gating.Coordination;
 using Gating.Model;
-using Gating.Nodepool.Store;
 using Gating.ZooKeeper;
 
 namespace Gating.Executor.Server;
@@ -10,20 +11,22 @@ namespace Gating.Executor.Server;
 public sealed class NodeUnavailableException(string message) : Exception(message);
 
 /// <summary>
-/// The nodes of one build, locked in nodepool's store with the executor's session (Zuul's executor locks the nodeset
-/// and marks it in-use; reference/zuul.md 4.2 step 5): read from <c>/nodepool/nodes/&lt;id&gt;</c>, set
-/// <c>in-use</c>, and at the end set <c>used</c> and unlocked, so the launcher cleans or re-registers them. Each node
-/// appears in the inventory once per name the nodeset gives it.
+/// The nodes of one build, locked with the executor's session (Zuul's executor locks the nodeset and marks it
+/// in-use; reference/zuul.md 4.2 step 5). Works on Nodepool's node znodes directly (<see cref="ZkPaths.Node"/>,
+/// the lock an ephemeral <see cref="ZkPaths.NodeLock"/> as nodepool's store takes it): the executor depends on the
+/// data layout, not on the launcher's code. A node is read, set <c>in-use</c> (every other field kept as the launcher
+/// wrote it), and at the end set <c>used</c> and unlocked, so the launcher cleans or re-registers it. Each node appears
+/// in the inventory once per name the nodeset gives it.
 /// </summary>
 public sealed class BuildNodes : IAsyncDisposable
 {
-    private readonly ZooKeeperNodeStore _store;
+    private readonly IZooKeeper _zk;
     private readonly TimeProvider _time;
-    private readonly List<(Node Node, IAsyncDisposable Lock)> _held = [];
+    private readonly List<string> _held = [];
 
-    private BuildNodes(ZooKeeperNodeStore store, TimeProvider time)
+    private BuildNodes(IZooKeeper zk, TimeProvider time)
     {
-        _store = store;
+        _zk = zk;
         _time = time;
     }
 
@@ -32,36 +35,30 @@ public sealed class BuildNodes : IAsyncDisposable
 
     /// <summary>Locks and reads every node; throws <see cref="NodeUnavailableException"/> (after unlocking) when one is
     /// gone, locked by someone else, or not usable.</summary>
-    public static async Task<BuildNodes> AcquireAsync(IZooKeeper zk, ZooKeeperNodeStore store, ImmutableArray<BuildNodeRef> refs,
-        TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<BuildNodes> AcquireAsync(IZooKeeper zk, ImmutableArray<BuildNodeRef> refs, TimeProvider time, CancellationToken cancellationToken)
     {
-        var nodes = new BuildNodes(store, time);
+        var nodes = new BuildNodes(zk, time);
         try
         {
             var hosts = ImmutableArray.CreateBuilder<BuildNode>();
             foreach (var nodeRef in refs.IsDefault ? [] : refs)
             {
-                var handle = await store.TryLockNodeAsync(nodeRef.NodeId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new NodeUnavailableException($"Node {nodeRef.NodeId} ({string.Join(", ", nodeRef.Names)}) is gone or locked by another component");
-                var data = await zk.TryGetDataAsync(ZkPaths.Node(nodeRef.NodeId), null, cancellationToken).ConfigureAwait(false);
-                if (data is null || data.Data.Length == 0)
+                var id = nodeRef.NodeId;
+                try
                 {
-                    await handle.DisposeAsync().ConfigureAwait(false);
-                    throw new NodeUnavailableException($"Node {nodeRef.NodeId} is gone");
+                    await zk.CreateAsync(ZkPaths.NodeLock(id), default, CreateOptions.Ephemeral, cancellationToken).ConfigureAwait(false);
                 }
-                var node = NodepoolJson.ReadNode(nodeRef.NodeId, data.Data);
-                // In-use and unlocked means its last executor died: the node is still ours to use for the retry.
-                if (node.State is not (NodeState.Ready or NodeState.InUse))
+                catch (ZooKeeperException e) when (e.Code is ErrorCode.NodeExists or ErrorCode.NoNode)
                 {
-                    await handle.DisposeAsync().ConfigureAwait(false);
-                    throw new NodeUnavailableException($"Node {nodeRef.NodeId} is {node.State.ToWire()}, not ready");
+                    throw new NodeUnavailableException(e.Code == ErrorCode.NoNode
+                        ? $"Node {id} ({string.Join(", ", nodeRef.Names)}) is gone"
+                        : $"Node {id} ({string.Join(", ", nodeRef.Names)}) is locked by another component");
                 }
-                node = node.WithState(NodeState.InUse, time.GetUtcNow());
-                await store.SaveNodeAsync(node, cancellationToken).ConfigureAwait(false);
-                nodes._held.Add((node, handle));
+                nodes._held.Add(id);
+                var record = await nodes.SetStateAsync(id, "in-use", ["ready", "in-use"], cancellationToken).ConfigureAwait(false);
                 foreach (var name in nodeRef.Names)
                 {
-                    hosts.Add(ToHost(name, node));
+                    hosts.Add(ToHost(name, id, record));
                 }
             }
             nodes.Hosts = hosts.ToImmutable();
@@ -74,35 +71,69 @@ public sealed class BuildNodes : IAsyncDisposable
         }
     }
 
-    /// <summary>The inventory host of one node name.</summary>
-    public static BuildNode ToHost(string name, Node node) => new(
-        name,
-        node.InterfaceIp ?? node.Hostname ?? node.PublicIpv4 ?? node.PrivateIpv4
-            ?? throw new NodeUnavailableException($"Node {node.Id} has no address"),
-        node.ConnectionPort,
-        node.Username,
-        node.ConnectionType,
-        node.PythonPath,
-        node.Labels.IsDefaultOrEmpty ? "" : node.Labels[0],
-        node.HostKeys,
-        node.ShellType,
-        node.Provider,
-        node.Id);
+    /// <summary>The inventory host of one node name, from the node znode's fields.</summary>
+    public static BuildNode ToHost(string name, string id, JsonObject node)
+    {
+        string? Text(string key) => node[key] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : null;
+        var address = Text("interface_ip") ?? Text("hostname") ?? Text("public_ipv4") ?? Text("private_ipv4")
+            ?? throw new NodeUnavailableException($"Node {id} has no address");
+        var port = node["connection_port"] is JsonValue p && p.TryGetValue<int>(out var value) ? value : 22;
+        ImmutableArray<string> Strings(string key) => node[key] is JsonArray a ? [.. a.Select(e => e?.GetValue<string>() ?? "")] : [];
+        var labels = Strings("type");
+        return new BuildNode(name, address, port, Text("username"), Text("connection_type") ?? "ssh", Text("python_path"),
+            labels.IsEmpty ? "" : labels[0], Strings("host_keys"), Text("shell_type"), Text("provider") ?? "", id);
+    }
+
+    private async Task<JsonObject> SetStateAsync(string id, string state, string[]? expected, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var data = await _zk.TryGetDataAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false);
+            if (data is null || data.Data.Length == 0 || JsonNode.Parse(data.Data) is not JsonObject record)
+            {
+                throw new NodeUnavailableException($"Node {id} is gone");
+            }
+            var current = record["state"]?.GetValue<string>() ?? "";
+            // In-use and unlocked means its last executor died: the node is still this build's to use for the retry.
+            if (expected is not null && !expected.Contains(current, StringComparer.Ordinal))
+            {
+                throw new NodeUnavailableException($"Node {id} is {current}, not ready");
+            }
+            record["state"] = state;
+            record["state_time"] = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
+            try
+            {
+                await _zk.SetDataAsync(ZkPaths.Node(id), JsonSerializer.SerializeToUtf8Bytes(record), data.Stat.Version, cancellationToken).ConfigureAwait(false);
+                return record;
+            }
+            catch (ZooKeeperException e) when (e.Code == ErrorCode.BadVersion)
+            {
+                // The launcher wrote it meanwhile: read again.
+            }
+        }
+    }
 
     /// <summary>Returns the nodes: <c>used</c>, then unlocked.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var (node, handle) in _held)
+        foreach (var id in _held)
         {
             try
             {
-                await _store.SaveNodeAsync(node.WithState(NodeState.Used, _time.GetUtcNow()), CancellationToken.None).ConfigureAwait(false);
+                await SetStateAsync(id, "used", null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ZooKeeperException or NodeUnavailableException)
+            {
+                // Gone, or the session is gone (and the lock with it): the launcher cleans the node up.
+            }
+            try
+            {
+                await _zk.TryDeleteAsync(ZkPaths.NodeLock(id), CancellationToken.None).ConfigureAwait(false);
             }
             catch (ZooKeeperException)
             {
-                // The session is gone: the lock went with it and the launcher cleans the node up as in-use and unlocked.
+                // The session is gone: ZooKeeper removed the ephemeral lock already.
             }
-            await handle.DisposeAsync().ConfigureAwait(false);
         }
         _held.Clear();
     }

@@ -4,7 +4,6 @@ using Gating.Coordination;
 using Gating.Executor.Build;
 using Gating.Executor.Merger;
 using Gating.Model.Requests;
-using Gating.Nodepool.Store;
 using Gating.ZooKeeper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,7 +68,6 @@ public sealed partial class ExecutorServer
     /// <summary>Serves until <paramref name="stoppingToken"/> fires, then aborts and completes the running builds.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var nodes = await ZooKeeperNodeStore.OpenAsync(_zk, ZkPaths.NodepoolRoot, stoppingToken).ConfigureAwait(false);
         var watches = new List<IAsyncDisposable>();
         foreach (var queue in BuildQueues)
         {
@@ -92,7 +90,7 @@ public sealed partial class ExecutorServer
                         lastScan = _time.GetUtcNow();
                         await RecoverOrphansAsync(stoppingToken).ConfigureAwait(false);
                     }
-                    await TakeBuildsAsync(nodes, component, stoppingToken).ConfigureAwait(false);
+                    await TakeBuildsAsync(component, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -139,7 +137,7 @@ public sealed partial class ExecutorServer
     }
 
     /// <summary>Starts builds while the governor allows and a requested build can be locked.</summary>
-    private async Task TakeBuildsAsync(ZooKeeperNodeStore nodes, ComponentRegistration component, CancellationToken stoppingToken)
+    private async Task TakeBuildsAsync(ComponentRegistration component, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -167,7 +165,7 @@ public sealed partial class ExecutorServer
                 return;
             }
             var (queue, request) = locked.Value;
-            var job = new BuildJob(_zk, queue, request, _runner, nodes, _options, _time, _log);
+            var job = new BuildJob(_zk, queue, request, _runner, _options, _time, _log);
             // The job runs to completion on its own; shutdown aborts it through Abort, never by this token, so that
             // an aborted build is still completed.
             var task = Task.Run(() => job.RunAsync(CancellationToken.None), CancellationToken.None);
