@@ -59,7 +59,7 @@ public sealed partial class BuildRunner
             vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, includeVars, cancellationToken).ConfigureAwait(false);
             if (_options.PrivateKeyFile is not null)
             {
-                agent = await SshAgent.StartAsync(_options.PrivateKeyFile, cancellationToken).ConfigureAwait(false);
+                agent = await SshAgent.StartAsync(_options.PrivateKeyFile, _time, cancellationToken).ConfigureAwait(false);
                 vars = vars with { AgentSocket = agent.SocketPath };
             }
             Directory.CreateDirectory(Path.Combine(dir.Logs, "zuul-info"));
