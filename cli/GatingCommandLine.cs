@@ -18,6 +18,7 @@ public static class GatingCommandLine
         root.Subcommands.Add(EncryptCommand.Create(stdout, stderr));
         root.Subcommands.Add(ScenarioCommand.Create(stdout, stderr));
         root.Subcommands.Add(LauncherCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ExecutorCommand.Create(stdout, stderr));
         return root;
     }
 

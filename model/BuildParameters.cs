@@ -92,6 +92,8 @@ public sealed record BuildParameters
     public JsonElement? Vars { get; init; }
     /// <summary>Job <c>extra-vars</c>.</summary>
     public JsonElement? ExtraVars { get; init; }
+    /// <summary>The job's <c>include-vars</c> files, in order (read by the executor from the workspace).</summary>
+    public ImmutableArray<IncludeVarsFile> IncludeVars { get; init; } = [];
     /// <summary><c>host-vars</c>: host name -> variables.</summary>
     public ImmutableDictionary<string, JsonElement> HostVars { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
     /// <summary><c>group-vars</c>: group name -> variables.</summary>

@@ -53,7 +53,10 @@ public sealed partial class AnsibleRunner
             ReadOnly(checkout);
         }
         args.AddRange(["--bind", dir.Work, dir.Work]);
-        ReadOnly(_options.PrivateKeyFile);
+        if (vars.AgentSocket is not null)
+        {
+            args.AddRange(["--bind", vars.AgentSocket, vars.AgentSocket]);
+        }
         if (!playbook.Playbook.Trusted)
         {
             var sandbox = Path.Combine(_pluginDir, "sandbox");

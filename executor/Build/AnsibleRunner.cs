@@ -67,10 +67,6 @@ public sealed partial class AnsibleRunner
         {
             args.AddRange(["-e", "@" + vars.SiteVars]);
         }
-        if (_options.PrivateKeyFile is not null)
-        {
-            args.AddRange(["--private-key", _options.PrivateKeyFile]);
-        }
         var command = _options.Sandbox
             ? Cli.Wrap(_options.Bwrap).WithArguments([.. SandboxArguments(dir, playbook, vars), _options.AnsiblePlaybook, .. args])
             : Cli.Wrap(_options.AnsiblePlaybook).WithArguments(args);
@@ -114,8 +110,10 @@ public sealed partial class AnsibleRunner
         return new PlaybookRun(status, exitCode, unreachable, failures, text);
     }
 
-    private Dictionary<string, string?> Environment(BuildDirectory dir, PreparedPlaybook playbook, InventoryWriter.VarsFiles vars) => new()
+    private static Dictionary<string, string?> Environment(BuildDirectory dir, PreparedPlaybook playbook, InventoryWriter.VarsFiles vars) => new()
     {
+        // The node key reaches ssh only through the agent: never as a file the playbook could read.
+        ["SSH_AUTH_SOCK"] = vars.AgentSocket,
         ["ANSIBLE_CONFIG"] = Path.Combine(playbook.Directory, "ansible.cfg"),
         ["HOME"] = dir.Work,
         ["LANG"] = "C.UTF-8",

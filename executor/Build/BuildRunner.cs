@@ -30,6 +30,9 @@ public sealed partial class BuildRunner
         Logs = logs ?? new BuildLogs(time);
     }
 
+    /// <summary>Where build directories are made.</summary>
+    public string JobRoot => _options.JobRoot;
+
     /// <summary>The logs of the builds this runner ran, followable while they run.</summary>
     public BuildLogs Logs { get; }
 
@@ -46,12 +49,19 @@ public sealed partial class BuildRunner
         var result = new BuildResult { Outcome = BuildOutcome.Error, StartTime = start };
         ImmutableArray<PreparedPlaybook> playbooks = [];
         InventoryWriter.VarsFiles? vars = null;
+        SshAgent? agent = null;
         try
         {
             await events.StartedAsync(new ExecutorBuildStarted(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
             var workspace = await new WorkspaceBuilder(_cache).PrepareAsync(parameters, dir.Src, cancellationToken).ConfigureAwait(false);
             playbooks = await new PlaybookPreparer(_cache, dir, workspace, parameters, _pluginDir).PrepareAllAsync(cancellationToken).ConfigureAwait(false);
-            vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, cancellationToken).ConfigureAwait(false);
+            var includeVars = await IncludeVarsReader.ReadAsync(parameters, workspace, _cache.Git, cancellationToken).ConfigureAwait(false);
+            vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, includeVars, cancellationToken).ConfigureAwait(false);
+            if (_options.PrivateKeyFile is not null)
+            {
+                agent = await SshAgent.StartAsync(_options.PrivateKeyFile, _time, cancellationToken).ConfigureAwait(false);
+                vars = vars with { AgentSocket = agent.SocketPath };
+            }
             Directory.CreateDirectory(Path.Combine(dir.Logs, "zuul-info"));
             File.Copy(dir.Inventory, Path.Combine(dir.Logs, "zuul-info", "inventory.json"));
             await events.StatusAsync(new ExecutorBuildStatus(parameters.BuildId, dir.Logs), cancellationToken).ConfigureAwait(false);
@@ -73,9 +83,24 @@ public sealed partial class BuildRunner
         {
             result = result with { Outcome = e.IsTransient ? BuildOutcome.Retry : BuildOutcome.Error, ErrorDetail = $"Preparing the workspace failed: {e.Message}" };
         }
-        if (vars is not null)
+        catch when (agent is not null)
         {
-            await RunCleanupAsync(dir, playbooks, vars).ConfigureAwait(false);
+            await agent.DisposeAsync().ConfigureAwait(false); // an unexpected failure must not leave the agent running
+            throw;
+        }
+        try
+        {
+            if (vars is not null)
+            {
+                await RunCleanupAsync(dir, playbooks, vars).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (agent is not null)
+            {
+                await agent.DisposeAsync().ConfigureAwait(false);
+            }
         }
         // The log always exists and always ends with the result, so a user sees why even without a playbook run.
         await File.AppendAllTextAsync(logFile,

@@ -14,14 +14,18 @@ namespace Gating.Executor.Build;
 public static class InventoryWriter
 {
     /// <summary>The files a playbook run receives, in command-line order (a later <c>-e</c> wins).</summary>
-    public sealed record VarsFiles(string ZuulVars, string? ExtraVars, string? SiteVars, string StreamConfig);
+    public sealed record VarsFiles(string ZuulVars, string? ExtraVars, string? SiteVars, string StreamConfig)
+    {
+        /// <summary>The build's ssh-agent socket (the node key), when the executor has a key.</summary>
+        public string? AgentSocket { get; init; }
+    }
 
     /// <summary>Writes inventory.json, zuul_vars.json, extra_vars.json, site_vars.json and the streamer's host list.</summary>
     public static async Task<VarsFiles> WriteAsync(
         BuildDirectory dir, BuildParameters parameters, IReadOnlyList<BuildNode> nodes, Workspace workspace,
-        ImmutableArray<PreparedPlaybook> playbooks, ExecutorOptions options, CancellationToken cancellationToken)
+        ImmutableArray<PreparedPlaybook> playbooks, ExecutorOptions options, JsonObject? includeVars, CancellationToken cancellationToken)
     {
-        var inventory = Inventory(parameters, nodes, options);
+        var inventory = Inventory(parameters, nodes, options, includeVars);
         await WriteJsonAsync(dir.Inventory, inventory, cancellationToken).ConfigureAwait(false);
         var zuul = new JsonObject { ["zuul"] = ZuulVars.Build(parameters, workspace, playbooks, dir, options) };
         var zuulFile = Path.Combine(dir.Ansible, "zuul_vars.json");
@@ -44,7 +48,7 @@ public static class InventoryWriter
             stream[node.Name] = new JsonObject
             {
                 ["host"] = node.Host, ["port"] = node.Port, ["user"] = node.User ?? options.DefaultUsername,
-                ["key"] = options.PrivateKeyFile, ["connection"] = node.Connection,
+                ["connection"] = node.Connection,
             };
         }
         var streamFile = Path.Combine(dir.Ansible, "stream.json");
@@ -56,7 +60,11 @@ public static class InventoryWriter
     }
 
     /// <summary>The inventory document.</summary>
-    public static JsonObject Inventory(BuildParameters parameters, IReadOnlyList<BuildNode> nodes, ExecutorOptions options)
+    /// <param name="parameters">The build.</param>
+    /// <param name="nodes">The inventory hosts.</param>
+    /// <param name="options">The executor's options.</param>
+    /// <param name="includeVars">The include-vars files' variables: above parent data, below job vars.</param>
+    public static JsonObject Inventory(BuildParameters parameters, IReadOnlyList<BuildNode> nodes, ExecutorOptions options, JsonObject? includeVars = null)
     {
         var hosts = new JsonObject();
         foreach (var node in nodes)
@@ -92,6 +100,10 @@ public static class InventoryWriter
         }
         var vars = new JsonObject();
         JsonMerge.Into(vars, parameters.ParentData);
+        if (includeVars is not null)
+        {
+            JsonMerge.Into(vars, (JsonObject)includeVars.DeepClone());
+        }
         JsonMerge.Into(vars, parameters.Vars);
         vars.Remove("zuul");
         var children = new JsonObject();

@@ -83,7 +83,11 @@ public sealed record BuildStartedEvent(string BuildId, string? Url = null) : Pip
 /// <summary>A build paused with <c>zuul_return</c> data; its children may now run.</summary>
 /// <param name="BuildId">The build.</param>
 /// <param name="Data">The returned data.</param>
-public sealed record BuildPausedEvent(string BuildId, VarMap Data) : PipelineEvent;
+public sealed record BuildPausedEvent(string BuildId, VarMap Data) : PipelineEvent
+{
+    /// <summary><c>zuul_return</c> secret data (passed to children like secrets); null when none.</summary>
+    public VarMap? SecretData { get; init; }
+}
 
 /// <summary>A build ended. A null <paramref name="Result"/> (or ABORTED) means retry (reference §3.12).</summary>
 /// <param name="BuildId">The build.</param>
@@ -92,7 +96,14 @@ public sealed record BuildPausedEvent(string BuildId, VarMap Data) : PipelineEve
 /// <param name="ErrorDetail">Executor error detail.</param>
 /// <param name="Url">Log URL.</param>
 public sealed record BuildCompletedEvent(
-    string BuildId, string? Result, VarMap? Data = null, string? ErrorDetail = null, string? Url = null) : PipelineEvent;
+    string BuildId, string? Result, VarMap? Data = null, string? ErrorDetail = null, string? Url = null) : PipelineEvent
+{
+    /// <summary><c>zuul_return</c> secret data (passed to children like secrets); null when none.</summary>
+    public VarMap? SecretData { get; init; }
+
+    /// <summary>Warnings from <c>zuul_return</c> and the executor.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+}
 
 /// <summary>The submit of a reported item's changes finished.</summary>
 /// <param name="ItemId">The item.</param>

@@ -42,6 +42,30 @@ public sealed class SandboxIntegrationTests
     }
 
     [Fact]
+    public async Task The_node_key_is_usable_through_the_ssh_agent_but_an_untrusted_playbook_cannot_read_it()
+    {
+        await using var fx = new BuildFixture();
+        await fx.Server.CreateProjectAsync("org/project", new Dictionary<string, string>
+        {
+            ["steal.yaml"] = "- hosts: all\n  gather_facts: false\n  tasks:\n" +
+                "    - name: logging in to the node works (through the agent)\n      command: /bin/true\n" +
+                "    - debug: {msg: \"{{ lookup('file', key_file) }}\"}\n",
+        });
+        var parameters = BuildFixture.Parameters("steal-key") with
+        {
+            Vars = BuildFixture.Json(new { key_file = fx.KeyFile }),
+            Run = [BuildFixture.Playbook("org/project", "steal.yaml", false)],
+        };
+
+        var result = await fx.RunAsync(parameters).WaitAsync(Patience);
+
+        Assert.True(result.Outcome == BuildOutcome.Failure, $"{result.Outcome}\n{BuildFixture.Log(result)}");
+        var failure = Assert.Single(result.FailedTasks);
+        Assert.Contains("could not locate file", failure.Message);
+        Assert.DoesNotContain("PRIVATE KEY", BuildFixture.Log(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_untrusted_playbook_cannot_write_to_the_executor_nor_run_commands_on_localhost()
     {
         await using var fx = new BuildFixture();
