@@ -13,7 +13,7 @@ public sealed class NodeUnavailableException(string message) : Exception(message
 /// <summary>
 /// The nodes of one build, locked with the executor's session (Zuul's executor locks the nodeset and marks it
 /// in-use; reference/zuul.md 4.2 step 5). Works on Nodepool's node znodes directly (<see cref="ZkPaths.Node"/>,
-/// the lock an ephemeral <see cref="ZkPaths.NodeLock"/> as nodepool's store takes it): the executor depends on the
+/// locked with the lock recipe on <see cref="ZkPaths.NodeLock"/>, as nodepool's launcher and Zuul's kazoo lock do): the executor depends on the
 /// data layout, not on the launcher's code. A node is read, set <c>in-use</c> (every other field kept as the launcher
 /// wrote it), and at the end set <c>used</c> and unlocked, so the launcher cleans or re-registers it. Each node appears
 /// in the inventory once per name the nodeset gives it.
@@ -22,7 +22,7 @@ public sealed class BuildNodes : IAsyncDisposable
 {
     private readonly IZooKeeper _zk;
     private readonly TimeProvider _time;
-    private readonly List<string> _held = [];
+    private readonly List<(string Id, LockHandle Lock)> _held = [];
 
     private BuildNodes(IZooKeeper zk, TimeProvider time)
     {
@@ -44,17 +44,21 @@ public sealed class BuildNodes : IAsyncDisposable
             foreach (var nodeRef in refs.IsDefault ? [] : refs)
             {
                 var id = nodeRef.NodeId;
-                try
+                var gone = new NodeUnavailableException($"Node {id} ({string.Join(", ", nodeRef.Names)}) is gone");
+                var before = await zk.ExistsAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) ?? throw gone;
+                var handle = await ZkLock.Exclusive(zk, ZkPaths.NodeLock(id), time).TryAcquireAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new NodeUnavailableException($"Node {id} ({string.Join(", ", nodeRef.Names)}) is locked by another component");
+                if (await zk.ExistsAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) is not { } after || after.Czxid != before.Czxid)
                 {
-                    await zk.CreateAsync(ZkPaths.NodeLock(id), default, CreateOptions.Ephemeral, cancellationToken).ConfigureAwait(false);
+                    // Deleted between the check and the lock: the recipe made the path again; undo that, as the launcher does.
+                    await handle.DisposeAsync().ConfigureAwait(false);
+                    if (await zk.TryGetDataAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) is { Data.Length: 0 })
+                    {
+                        await zk.DeleteTreeAsync(ZkPaths.Node(id), cancellationToken).ConfigureAwait(false);
+                    }
+                    throw gone;
                 }
-                catch (ZooKeeperException e) when (e.Code is ErrorCode.NodeExists or ErrorCode.NoNode)
-                {
-                    throw new NodeUnavailableException(e.Code == ErrorCode.NoNode
-                        ? $"Node {id} ({string.Join(", ", nodeRef.Names)}) is gone"
-                        : $"Node {id} ({string.Join(", ", nodeRef.Names)}) is locked by another component");
-                }
-                nodes._held.Add(id);
+                nodes._held.Add((id, handle));
                 var record = await nodes.SetStateAsync(id, "in-use", ["ready", "in-use"], cancellationToken).ConfigureAwait(false);
                 foreach (var name in nodeRef.Names)
                 {
@@ -116,7 +120,7 @@ public sealed class BuildNodes : IAsyncDisposable
     /// <summary>Returns the nodes: <c>used</c>, then unlocked.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var id in _held)
+        foreach (var (id, handle) in _held)
         {
             try
             {
@@ -128,11 +132,11 @@ public sealed class BuildNodes : IAsyncDisposable
             }
             try
             {
-                await _zk.TryDeleteAsync(ZkPaths.NodeLock(id), CancellationToken.None).ConfigureAwait(false);
+                await handle.DisposeAsync().ConfigureAwait(false);
             }
             catch (ZooKeeperException)
             {
-                // The session is gone: ZooKeeper removed the ephemeral lock already.
+                // The session is gone: ZooKeeper removed the ephemeral contender already.
             }
         }
         _held.Clear();

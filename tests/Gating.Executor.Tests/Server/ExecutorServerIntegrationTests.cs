@@ -38,7 +38,7 @@ public sealed class ExecutorServerIntegrationTests
         // The node was used and given back: state used, unlocked.
         var node = await fx.ReadNodeAsync(nodeId);
         Assert.Equal(NodeState.Used, node.State);
-        Assert.Null(await fx.Zk.ExistsAsync(ZkPaths.NodeLock(nodeId), null, CancellationToken.None));
+        Assert.False(await ZkLock.IsLockedAsync(fx.Zk, ZkPaths.NodeLock(nodeId), CancellationToken.None));
     }
 
     [Fact]
