@@ -23,13 +23,26 @@ public static class ChangeGraphResolver
         }
         var found = new Dictionary<ChangeKey, Change> { [change.Key] = change };
         var queue = new Queue<Change>([change]);
-        var neededBy = ImmutableArray<ChangeKey>.Empty;
-        if (sources.TryGetValue(change.Key.Connection, out var own))
+        // Needed-by is followed transitively, nearest first (Zuul's enqueueChangesBehind recurses through
+        // addChange, reference 3.2 step 12): with C -> B -> A, approving A brings B and then C in behind it.
+        var neededBy = ImmutableArray.CreateBuilder<ChangeKey>();
+        var behind = new Queue<ChangeKey>([change.Key]);
+        var seenBehind = new HashSet<ChangeKey> { change.Key };
+        while (behind.Count > 0 && seenBehind.Count < MaxChanges)
         {
-            neededBy = await own.GetNeededByAsync(change.Key, cancellationToken);
-            foreach (var key in neededBy)
+            var key = behind.Dequeue();
+            if (!sources.TryGetValue(key.Connection, out var source))
             {
-                await AddAsync(key);
+                continue;
+            }
+            foreach (var needer in await source.GetNeededByAsync(key, cancellationToken))
+            {
+                if (seenBehind.Add(needer))
+                {
+                    neededBy.Add(needer);
+                    behind.Enqueue(needer);
+                    await AddAsync(needer);
+                }
             }
         }
         while (queue.Count > 0 && found.Count < MaxChanges)
@@ -47,7 +60,7 @@ public static class ChangeGraphResolver
                 }
             }
         }
-        return new ChangeGraph(found.ToImmutableDictionary(), neededBy);
+        return new ChangeGraph(found.ToImmutableDictionary(), neededBy.ToImmutable());
 
         async Task AddAsync(ChangeKey key)
         {
