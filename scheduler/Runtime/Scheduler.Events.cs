@@ -168,7 +168,9 @@ public sealed partial class Scheduler
             if (info.Triggers.Any(t => t.Matches(evt, change)))
             {
                 graph ??= await ChangeGraphResolver.ResolveAsync(change, _options.Sources, Tenant.DependenciesByTopic, cancellationToken);
-                routed.Add((name, new TriggerEvent(change, graph) { EventId = evt.Id }));
+                // The graph's copy of the change carries the needs the resolver derived (topics).
+                var resolved = graph.Changes.TryGetValue(change.Key, out var linked) ? linked : change;
+                routed.Add((name, new TriggerEvent(resolved, graph) { EventId = evt.Id }));
             }
         }
         return routed;

@@ -60,6 +60,10 @@ public static class ChangeGraphResolver
                 }
             }
         }
+        if (byTopic)
+        {
+            LinkTopics(found);
+        }
         return new ChangeGraph(found.ToImmutableDictionary(), neededBy.ToImmutable());
 
         async Task AddAsync(ChangeKey key)
@@ -72,6 +76,27 @@ public static class ChangeGraphResolver
             {
                 found[key] = c;
                 queue.Enqueue(c);
+            }
+        }
+    }
+
+    /// <summary>
+    /// With <c>dependencies-by-topic</c>, the open changes of one topic need each other (reference 3.7): each gets
+    /// the others as needs, so the core sees the cycle they form.
+    /// </summary>
+    private static void LinkTopics(Dictionary<ChangeKey, Change> found)
+    {
+        var topics = found.Values
+            .Where(c => c.Topic is { Length: > 0 } && c.Status == ChangeStatus.Open)
+            .GroupBy(c => (c.Key.Connection, c.Topic))
+            .Where(g => g.Count() > 1)
+            .ToList();
+        foreach (var group in topics)
+        {
+            foreach (var member in group)
+            {
+                var others = group.Select(o => o.Key).Where(k => k != member.Key && !member.Needs.Contains(k));
+                found[member.Key] = member with { DependsOn = member.DependsOn.AddRange(others) };
             }
         }
     }
