@@ -119,12 +119,14 @@ internal sealed partial class ZooKeeperConnection
     }
 
     /// <summary>
-    /// Writes a request on the caller's thread, saving the hop to the write loop, when that cannot reorder it:
-    /// nothing is queued ahead of it and no batch is being written. Returns false to say "queue it instead".
+    /// Writes a request on the caller's thread, saving the hop to the write loop, when that cannot reorder it and
+    /// costs no batching: nothing is in flight or queued ahead of it and no batch is being written. Returns false to say "queue it instead".
     /// </summary>
     public bool TryWriteInline(Call call)
     {
-        if (!_primed || _broken.Task.IsCompleted || _owner.Outgoing.Reader.Count > 0 || !_writeGate.Wait(0))
+        // Calls already in flight mean a pipelined burst: queue this one so the write loop sends many per syscall.
+        // Inline writes are for the lone call, where the hop to the write loop would be pure latency.
+        if (!_primed || _broken.Task.IsCompleted || _pending.Count > 0 || _owner.Outgoing.Reader.Count > 0 || !_writeGate.Wait(0))
         {
             return false;
         }
