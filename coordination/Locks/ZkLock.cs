@@ -55,6 +55,35 @@ public sealed class ZkLock
     /// <summary>Takes the lock if nothing blocks it now; null (and no trace left) otherwise.</summary>
     public Task<LockHandle?> TryAcquireAsync(CancellationToken cancellationToken) => ContendAsync(wait: false, cancellationToken);
 
+    /// <summary>
+    /// Takes the lock if nothing blocks it now and <paramref name="ownerPath"/> (the object the lock guards, e.g. a
+    /// nodepool node whose lock is <c>&lt;node&gt;/lock</c>) exists before and after; null otherwise. The recipe creates
+    /// missing parents, so an owner deleted between the check and the lock would come back as an empty znode: that
+    /// is undone, and a deleted owner reads as "not lockable".
+    /// </summary>
+    public async Task<LockHandle?> TryAcquireWhileExistsAsync(string ownerPath, CancellationToken cancellationToken)
+    {
+        if (await _zk.ExistsAsync(ownerPath, null, cancellationToken).ConfigureAwait(false) is not { } before)
+        {
+            return null;
+        }
+        var handle = await TryAcquireAsync(cancellationToken).ConfigureAwait(false);
+        if (handle is null)
+        {
+            return null;
+        }
+        if (await _zk.ExistsAsync(ownerPath, null, cancellationToken).ConfigureAwait(false) is not { } after || after.Czxid != before.Czxid)
+        {
+            await handle.DisposeAsync().ConfigureAwait(false);
+            if (await _zk.TryGetDataAsync(ownerPath, null, cancellationToken).ConfigureAwait(false) is { Data.Length: 0 })
+            {
+                await _zk.DeleteTreeAsync(ownerPath, cancellationToken).ConfigureAwait(false);
+            }
+            return null;
+        }
+        return handle;
+    }
+
     /// <summary>Waits until the lock is held. Cancelling withdraws the contender node and throws
     /// <see cref="OperationCanceledException"/>; a session lost while waiting throws <see cref="ZooKeeperException"/>
     /// (SessionExpired; ClientClosed when the client was closed).</summary>

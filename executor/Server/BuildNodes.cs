@@ -44,20 +44,10 @@ public sealed class BuildNodes : IAsyncDisposable
             foreach (var nodeRef in refs.IsDefault ? [] : refs)
             {
                 var id = nodeRef.NodeId;
-                var gone = new NodeUnavailableException($"Node {id} ({string.Join(", ", nodeRef.Names)}) is gone");
-                var before = await zk.ExistsAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) ?? throw gone;
-                var handle = await ZkLock.Exclusive(zk, ZkPaths.NodeLock(id), time).TryAcquireAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new NodeUnavailableException($"Node {id} ({string.Join(", ", nodeRef.Names)}) is locked by another component");
-                if (await zk.ExistsAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) is not { } after || after.Czxid != before.Czxid)
-                {
-                    // Deleted between the check and the lock: the recipe made the path again; undo that, as the launcher does.
-                    await handle.DisposeAsync().ConfigureAwait(false);
-                    if (await zk.TryGetDataAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) is { Data.Length: 0 })
-                    {
-                        await zk.DeleteTreeAsync(ZkPaths.Node(id), cancellationToken).ConfigureAwait(false);
-                    }
-                    throw gone;
-                }
+                var handle = await ZkLock.Exclusive(zk, ZkPaths.NodeLock(id), time).TryAcquireWhileExistsAsync(ZkPaths.Node(id), cancellationToken).ConfigureAwait(false)
+                    ?? throw new NodeUnavailableException(await zk.ExistsAsync(ZkPaths.Node(id), null, cancellationToken).ConfigureAwait(false) is null
+                        ? $"Node {id} ({string.Join(", ", nodeRef.Names)}) is gone"
+                        : $"Node {id} ({string.Join(", ", nodeRef.Names)}) is locked by another component");
                 nodes._held.Add((id, handle));
                 var record = await nodes.SetStateAsync(id, "in-use", ["ready", "in-use"], cancellationToken).ConfigureAwait(false);
                 foreach (var name in nodeRef.Names)

@@ -19,33 +19,8 @@ public sealed partial class ZooKeeperNodeStore
     /// not exist. A fresh id's znode (empty until its first save) can be locked, so a launcher holds the lock of a
     /// node before its record says "building" and no cleanup ever sees that record unlocked.
     /// </summary>
-    public async Task<IAsyncDisposable?> TryLockNodeAsync(string id, CancellationToken cancellationToken)
-    {
-        if (await _zk.ExistsAsync(NodePath(id), null, cancellationToken) is not { } before)
-        {
-            return null;
-        }
-
-        var handle = await ZkLock.Exclusive(_zk, $"{NodePath(id)}/lock", _time, _identifier).TryAcquireAsync(cancellationToken);
-        if (handle is null)
-        {
-            return null;
-        }
-
-        if (await _zk.ExistsAsync(NodePath(id), null, cancellationToken) is not { } after || after.Czxid != before.Czxid)
-        {
-            // The node was deleted between the check and the lock, and the lock recipe made its path again: undo that.
-            await handle.DisposeAsync();
-            if (await _zk.TryGetDataAsync(NodePath(id), null, cancellationToken) is { Data.Length: 0 })
-            {
-                await _zk.DeleteTreeAsync(NodePath(id), cancellationToken);
-            }
-
-            return null;
-        }
-
-        return handle;
-    }
+    public async Task<IAsyncDisposable?> TryLockNodeAsync(string id, CancellationToken cancellationToken) =>
+        await ZkLock.Exclusive(_zk, $"{NodePath(id)}/lock", _time, _identifier).TryAcquireWhileExistsAsync(NodePath(id), cancellationToken);
 
     /// <inheritdoc/>
     public async Task<(ImmutableHashSet<string> Requests, ImmutableHashSet<string> Nodes)> LockedAsync(CancellationToken cancellationToken)

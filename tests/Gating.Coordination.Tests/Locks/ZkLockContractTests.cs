@@ -34,6 +34,21 @@ public abstract class ZkLockContractTests<TBackend> : CoordinationTestBase<TBack
     }
 
     [Fact]
+    public async Task A_lock_guarding_an_owner_is_taken_only_while_the_owner_exists_and_never_recreates_it()
+    {
+        var a = await SessionAsync();
+        const string owner = "/nodepool/nodes/0000000001";
+        var guarded = ZkLock.Exclusive(a, owner + "/lock", Time);
+        Assert.Null(await guarded.TryAcquireWhileExistsAsync(owner, Ct));
+        Assert.Null(await a.ExistsAsync(owner, null, Ct));
+
+        await a.CreateWithParentsAsync(owner, Bytes("{}"), CreateOptions.Persistent, Ct);
+        await using var held = await guarded.TryAcquireWhileExistsAsync(owner, Ct);
+        Assert.NotNull(held);
+        Assert.Null(await ZkLock.Exclusive(await SessionAsync(), owner + "/lock", Time).TryAcquireWhileExistsAsync(owner, Ct));
+    }
+
+    [Fact]
     public async Task Waiters_get_the_lock_one_at_a_time_in_arrival_order()
     {
         var a = await SessionAsync();
