@@ -75,7 +75,7 @@ internal static class RuntimeBench
     public static async Task RunAsync(bool real, int[] sizes)
     {
         Console.WriteLine($"runtime on {(real ? "real ZooKeeper" : "the embedded store")}");
-        Console.WriteLine("N | enqueue all (s; sched writes) | pass with state refresh (ms, median of 11; sched reads) | approval -> 10 build requests (ms) | gate reset to all builds requested again (s; sched writes) | managed memory after enqueue (MiB) | working set (MiB)");
+        Console.WriteLine("N | enqueue all (s; sched write ops / transactions) | pass with state refresh (ms, median of 11; sched reads) | approval -> 10 build requests (ms) | gate reset to all builds requested again (s; sched write ops / transactions) | managed memory after enqueue (MiB) | working set (MiB)");
         foreach (var n in sizes)
         {
             await RunOneAsync(real, n);
@@ -103,6 +103,7 @@ internal static class RuntimeBench
         // Enqueue of all but the last change.
         var ops = cluster.SchedulerOps;
         var w0 = ops.Writes;
+        var t0 = ops.Transactions;
         var sw = Stopwatch.StartNew();
         foreach (var c in changes.SkipLast(1))
         {
@@ -111,6 +112,7 @@ internal static class RuntimeBench
         await cluster.SettleAsync(ct);
         var enqueue = sw.Elapsed.TotalSeconds;
         var enqueueWrites = ops.Writes - w0;
+        var enqueueTxns = ops.Transactions - t0;
         var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
         var workingSet = Environment.WorkingSet / 1048576.0;
 
@@ -142,14 +144,16 @@ internal static class RuntimeBench
         // Gate reset: the head's first job fails; every item behind is re-based, its builds cancelled and requested again.
         cluster.SetBuildOutcome(new BuildOutcomeRule(new BuildSelector("job1", changes[0]), "FAILURE"));
         w0 = ops.Writes;
+        t0 = ops.Transactions;
         sw.Restart();
         await cluster.ReleaseBuildsAsync(new BuildSelector("job1", changes[0]), ct);
         await cluster.SettleAsync(ct);
         var reset = sw.Elapsed.TotalSeconds;
         var resetWrites = ops.Writes - w0;
+        var resetTxns = ops.Transactions - t0;
         var running = cluster.RunningBuilds.Count;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{n} | {enqueue:F2} ({enqueueWrites}) | {pass.Ms:F1} ({pass.Reads}) | {approval:F1} | {reset:F2} ({resetWrites}; {running} builds held after) | {managed:F0} | {workingSet:F0}"));
+            $"{n} | {enqueue:F2} ({enqueueWrites} / {enqueueTxns}) | {pass.Ms:F1} ({pass.Reads}) | {approval:F1} | {reset:F2} ({resetWrites} / {resetTxns}; {running} builds held after) | {managed:F0} | {workingSet:F0}"));
     }
 }

@@ -7,6 +7,7 @@ public sealed class ZooKeeperOpCounter
 {
     private long _reads;
     private long _writes;
+    private long _transactions;
 
     /// <summary>Reads (get data, get children, exists, child counts).</summary>
     public long Reads => Interlocked.Read(ref _reads);
@@ -14,9 +15,19 @@ public sealed class ZooKeeperOpCounter
     /// <summary>Writes (create, set, delete, and each operation of a multi).</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
+    /// <summary>
+    /// Write requests sent (a create, set or delete is one; a multi is one however many operations it holds): what
+    /// ZooKeeper commits as one transaction, one zxid and one log append.
+    /// </summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
     internal void Read() => Interlocked.Increment(ref _reads);
 
-    internal void Write(int count = 1) => Interlocked.Add(ref _writes, count);
+    internal void Write(int count = 1)
+    {
+        Interlocked.Add(ref _writes, count);
+        Interlocked.Increment(ref _transactions);
+    }
 }
 
 /// <summary>A session that counts the operations it sends (benchmarks report ZooKeeper reads and writes).</summary>
