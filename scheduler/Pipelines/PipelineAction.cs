@@ -18,8 +18,8 @@ public sealed record RequestMerge(string ItemId, string BuildSetId, ImmutableArr
 public sealed record FreezeJobGraph(
     string ItemId, string BuildSetId, ImmutableArray<Change> Changes, ImmutableDictionary<string, string> RepoState, int ItemChanges = 1) : PipelineAction
 {
-    /// <summary>The item's own changes, in item order.</summary>
-    public ImmutableArray<Change> Own => Changes[^Math.Clamp(ItemChanges, 1, Changes.Length)..];
+    /// <summary>The item's own changes, in item order (a method, so it is not part of the wire form).</summary>
+    public ImmutableArray<Change> OwnChanges() => Changes.IsDefaultOrEmpty ? [] : Changes[^Math.Clamp(ItemChanges, 1, Changes.Length)..];
 }
 
 /// <summary>Ask nodepool for the nodes of one job.</summary>

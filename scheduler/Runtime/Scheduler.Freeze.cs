@@ -17,7 +17,7 @@ public sealed partial class Scheduler
     private async Task<PipelineEvent> FreezeAsync(string pipeline, FreezeJobGraph freeze, MergeResult? merged, CancellationToken cancellationToken)
     {
         var files = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
-        foreach (var change in freeze.Own)
+        foreach (var change in freeze.OwnChanges())
         {
             files.Add(change.IsChange && _options.Sources.TryGetValue(change.Key.Connection, out var source)
                 ? await source.GetFilesChangedAsync(change, cancellationToken)

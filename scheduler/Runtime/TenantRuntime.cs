@@ -104,7 +104,7 @@ public sealed class TenantRuntime
     /// </summary>
     public static PipelineEvent Freeze(TenantLayout layout, string pipeline, FreezeJobGraph action, ImmutableArray<ImmutableArray<string>> files)
     {
-        var own = action.Own;
+        var own = action.OwnChanges();
         var freezer = new JobFreezer(FreezeLayout.From(layout));
         var results = own.Select((change, i) =>
         {
