@@ -17,7 +17,7 @@ public static class BuildParametersFactory
     public static BuildParameters Create(string tenant, string pipeline, StartBuild start, PipelineState state)
     {
         var item = state.Items.GetValueOrDefault(start.ItemId);
-        var change = item?.Changes.LastOrDefault() ?? state.Changes.Values.FirstOrDefault(c => start.Speculative.Length > 0 && c.Key == start.Speculative[^1].Key);
+        var change = (start.Change is { } own ? item?.Changes.FirstOrDefault(c => c.Key == own) : null) ?? item?.Changes.LastOrDefault() ?? state.Changes.Values.FirstOrDefault(c => start.Speculative.Length > 0 && c.Key == start.Speculative[^1].Key);
         var items = start.Speculative.Select(rev =>
         {
             var known = item?.Changes.FirstOrDefault(c => c.Key == rev.Key) ?? state.Changes.GetValueOrDefault(rev.Key);
@@ -46,7 +46,7 @@ public static class BuildParametersFactory
             Items = items,
             Timeout = job.Timeout is { } t ? TimeSpan.FromSeconds(t) : null,
             ParentData = start.ParentData.IsEmpty ? null : JsonSerializer.SerializeToElement(start.ParentData, ModelJson.Options),
-            ChildJobs = graph?.DependentsOf(job.Name).Select(e => e.Job).ToImmutableArray() ?? [],
+            ChildJobs = graph?.DependentsOf(start.JobKey ?? job.Name).Select(e => graph.Find(e.Job)?.Name ?? e.Job).ToImmutableArray() ?? [],
             Attempts = start.Attempt,
             MaxAttempts = job.Attempts,
             Nodes = start.Nodes.Select((id, i) => new BuildNodeRef(
