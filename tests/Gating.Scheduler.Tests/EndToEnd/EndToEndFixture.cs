@@ -58,7 +58,7 @@ internal sealed class EndToEndFixture : IAsyncDisposable
     public IZooKeeper Zk { get; private set; } = null!;
 
     /// <summary>The scheduler.</summary>
-    public Runtime.Scheduler Scheduler { get; private set; } = null!;
+    public global::Gating.Scheduler.Runtime.Scheduler Scheduler { get; private set; } = null!;
 
     /// <summary>The node provisioner the scheduler uses.</summary>
     public NodepoolNodeProvisioner Nodes { get; private set; } = null!;
@@ -116,7 +116,7 @@ internal sealed class EndToEndFixture : IAsyncDisposable
             await root.CreateAsync(_chroot, default, CreateOptions.Persistent, CancellationToken.None);
         }
         Zk = await SessionAsync();
-        Review = new FakeReviewSystem(Connection, (evt, ct) => Runtime.Scheduler.PutConnectionEventAsync(Zk, evt, ct));
+        Review = new FakeReviewSystem(Connection, (evt, ct) => global::Gating.Scheduler.Runtime.Scheduler.PutConnectionEventAsync(Zk, evt, ct));
         foreach (var (project, files) in projects)
         {
             Review.SetBranch(project, "master", files);
@@ -169,7 +169,7 @@ internal sealed class EndToEndFixture : IAsyncDisposable
         var schedulerZk = await SessionAsync();
         Nodes = new NodepoolNodeProvisioner(schedulerZk, TimeProvider.System, "gating-e2e");
         _running.Add(Task.Run(() => Nodes.RunAsync(_stop.Token)));
-        Scheduler = new Runtime.Scheduler(schedulerZk, new SchedulerOptions
+        Scheduler = new global::Gating.Scheduler.Runtime.Scheduler(schedulerZk, new SchedulerOptions
         {
             Tenant = tenant.Name,
             Sources = new Dictionary<string, IChangeSource> { [Connection] = Review },
