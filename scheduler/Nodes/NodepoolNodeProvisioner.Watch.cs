@@ -55,7 +55,11 @@ public sealed partial class NodepoolNodeProvisioner
             {
                 continue;
             }
-            did |= await AnswerAsync(path, tracked with { Answered = true, Nodes = answer is NodesProvisionedEvent ? nodes : [] }, data.Stat.Version, answer, cancellationToken);
+            if (await AnswerAsync(path, tracked with { Answered = true, Nodes = answer is NodesProvisionedEvent ? nodes : [] }, data.Stat.Version, answer, cancellationToken))
+            {
+                LogAnswered(_log, tracked.RequestId, id, state);
+                did = true;
+            }
             if (answer is NodesFailedEvent)
             {
                 await DeleteNodepoolRequestAsync(id, cancellationToken);
@@ -80,7 +84,14 @@ public sealed partial class NodepoolNodeProvisioner
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                await RunOnceAsync(cancellationToken);
+                try
+                {
+                    await RunOnceAsync(cancellationToken);
+                }
+                catch (ZooKeeperException e) when (e.IsRetryable)
+                {
+                    LogPassFailed(_log, e); // a connection loss: the next pass (a watch event or the safety net) retries
+                }
                 using var interval = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 interval.CancelAfter(SafetyInterval);
                 try

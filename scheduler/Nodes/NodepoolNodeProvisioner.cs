@@ -2,6 +2,8 @@ using Gating.Coordination;
 using Gating.Scheduler.Pipelines;
 using Gating.Scheduler.Runtime;
 using Gating.ZooKeeper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gating.Scheduler.Nodes;
 
@@ -25,15 +27,17 @@ public sealed partial class NodepoolNodeProvisioner : INodeProvisioner
     private readonly IZooKeeper _zk;
     private readonly TimeProvider _time;
     private readonly string _requestor;
+    private readonly ILogger _log;
 
     /// <summary>The provisioner on a ZooKeeper session; <paramref name="requestor"/> names this system in requests.</summary>
-    public NodepoolNodeProvisioner(IZooKeeper zk, TimeProvider time, string requestor = "gating")
+    public NodepoolNodeProvisioner(IZooKeeper zk, TimeProvider time, string requestor = "gating", ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(zk);
         ArgumentNullException.ThrowIfNull(time);
         _zk = zk;
         _time = time;
         _requestor = requestor;
+        _log = logger ?? NullLogger.Instance;
     }
 
     /// <summary>Where the scheduler keeps its records of node requests.</summary>
@@ -75,7 +79,11 @@ public sealed partial class NodepoolNodeProvisioner : INodeProvisioner
         }
         // A crash between the submit and the record's update leaves a request the record does not name: find it.
         var nodepoolId = recovering ? await FindSubmittedAsync(request.RequestId, cancellationToken) : null;
-        nodepoolId ??= await SubmitAsync(tenant, pipeline, request, cancellationToken);
+        if (nodepoolId is null)
+        {
+            nodepoolId = await SubmitAsync(tenant, pipeline, request, cancellationToken);
+            LogSubmitted(_log, request.RequestId, nodepoolId, request.Job);
+        }
         try
         {
             await _zk.SetDataAsync(path, (tracked with { NodepoolId = nodepoolId }).ToJson(), data.Stat.Version, cancellationToken);
@@ -218,4 +226,13 @@ public sealed partial class NodepoolNodeProvisioner : INodeProvisioner
         {
         }
     }
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Node request {RequestId} for job {Job} submitted to nodepool as {NodepoolId}")]
+    private static partial void LogSubmitted(ILogger logger, string requestId, string nodepoolId, string job);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Node request {RequestId} ({NodepoolId}) answered: {Answer}")]
+    private static partial void LogAnswered(ILogger logger, string requestId, string nodepoolId, string answer);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Node request watch pass failed; trying again")]
+    private static partial void LogPassFailed(ILogger logger, Exception error);
 }
