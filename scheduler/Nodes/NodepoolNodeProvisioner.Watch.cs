@@ -69,8 +69,58 @@ public sealed partial class NodepoolNodeProvisioner
     }
 
     /// <summary>
+    /// Removes what is left of answered requests whose nodes nodepool no longer has (every node gone, or used or
+    /// deleting: its build ran and the executor gave it back): the fulfilled request, the node index and the record.
+    /// The core returns nodes only for builds it still knows; a build aborted because its item left the queue has
+    /// its nodes given back by the executor alone, as in Zuul, and its request would stay forever. Returns how many
+    /// records went.
+    /// </summary>
+    public async Task<int> CollectAsync(CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var name in await _zk.TryGetChildrenAsync(TrackingRoot, cancellationToken))
+        {
+            var path = $"{TrackingRoot}/{name}";
+            if (await _zk.TryGetDataAsync(path, null, cancellationToken) is not { Data.Length: > 0 } data)
+            {
+                continue;
+            }
+            var tracked = TrackedNodeRequest.FromJson(data.Data);
+            if (!tracked.Answered || tracked.Nodes.IsEmpty || !await AllGoneAsync(tracked.Nodes, cancellationToken))
+            {
+                continue;
+            }
+            if (tracked.NodepoolId is { } id)
+            {
+                await DeleteNodepoolRequestAsync(id, cancellationToken);
+            }
+            foreach (var node in tracked.Nodes)
+            {
+                await _zk.TryDeleteAsync(NodeIndexPath(node), cancellationToken);
+            }
+            await _zk.TryDeleteAsync(path, cancellationToken);
+            removed++;
+        }
+        return removed;
+    }
+
+    private async Task<bool> AllGoneAsync(IEnumerable<string> nodes, CancellationToken cancellationToken)
+    {
+        foreach (var node in nodes)
+        {
+            if (await _zk.TryGetDataAsync(ZkPaths.Node(node), null, cancellationToken) is { Data.Length: > 0 } data
+                && System.Text.Json.Nodes.JsonNode.Parse(data.Data)?["state"]?.GetValue<string>() is not ("used" or "deleting" or "deleted"))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// Runs <see cref="RunOnceAsync"/> whenever a node request or a record changes (persistent watches), and every
-    /// <see cref="SafetyInterval"/>, until cancelled.
+    /// <see cref="SafetyInterval"/>, until cancelled; <see cref="CollectAsync"/> runs on the safety interval only (it
+    /// reads every answered request's nodes).
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -80,6 +130,7 @@ public sealed partial class NodepoolNodeProvisioner
         await _zk.EnsurePathAsync(TrackingRoot, cancellationToken);
         await _zk.AddWatchAsync(ZkPaths.NodeRequests, AddWatchMode.PersistentRecursive, watcher, cancellationToken);
         await _zk.AddWatchAsync(TrackingRoot, AddWatchMode.PersistentRecursive, watcher, cancellationToken);
+        var nextCollection = _time.GetUtcNow() + SafetyInterval;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -87,6 +138,11 @@ public sealed partial class NodepoolNodeProvisioner
                 try
                 {
                     await RunOnceAsync(cancellationToken);
+                    if (_time.GetUtcNow() >= nextCollection)
+                    {
+                        await CollectAsync(cancellationToken);
+                        nextCollection = _time.GetUtcNow() + SafetyInterval;
+                    }
                 }
                 catch (ZooKeeperException e) when (e.IsRetryable)
                 {

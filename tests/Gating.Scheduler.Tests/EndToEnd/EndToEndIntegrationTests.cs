@@ -168,5 +168,69 @@ public sealed class EndToEndIntegrationTests
         }
     }
 
+    [Fact]
+    public async Task A_new_patchset_aborts_the_running_build_its_nodes_go_back_and_the_new_patchset_is_voted()
+    {
+        var marker = "gating-e2e-" + Guid.NewGuid().ToString("N")[..10];
+        await using var fx = await EndToEndFixture.StartAsync(TenantYaml, _ => Task.FromResult(new Dictionary<string, Dictionary<string, string>>
+        {
+            ["common-config"] = new()
+            {
+                ["zuul.d/pipelines.yaml"] = Pipelines,
+                ["zuul.d/jobs.yaml"] = $"""
+                    - job:
+                        name: base
+                        parent: null
+                        vars:
+                          marker: {marker}
+                        nodeset:
+                          nodes:
+                            - name: controller
+                              label: debian
+
+                    - job:
+                        name: slow
+                        run: playbooks/slow.yaml
+
+                    - project:
+                        name: org/project
+                        check:
+                          jobs:
+                            - slow
+                    """,
+                // The first patchset's build runs until it is aborted; the second one finishes at once.
+                ["playbooks/slow.yaml"] = Header + "    - shell: touch /tmp/{{ marker }}-ps{{ zuul.patchset }}\n" +
+                    "    - shell: sleep 600\n      when: zuul.patchset == '1'\n",
+            },
+            ["org/project"] = new() { ["README"] = "project\n" },
+            ["org/project2"] = new() { ["README"] = "project2\n" },
+        }));
+        try
+        {
+            var change = await fx.CreateChangeAsync("org/project", new() { ["a.txt"] = "one\n" }, "Slow change");
+            await fx.Review.SendPatchsetCreatedAsync(change, CancellationToken.None);
+            await fx.WaitUntilAsync(() => File.Exists($"/tmp/{marker}-ps1"), () => "the first patchset's build never ran");
+
+            var files = new Dictionary<string, string?> { ["a.txt"] = "two\n" };
+            await fx.Git.CreateChangeAsync("org/project", "master", change, 2, files, "Slow change, fixed");
+            await fx.Review.NewPatchsetAsync(change, files, CancellationToken.None);
+
+            await fx.WaitUntilAsync(() => fx.Review.VotesOn(change).ContainsKey("Verified"),
+                () => string.Join(" | ", fx.Review.ReportsOn(change).Select(r => r.Message)));
+            Assert.Equal(1, fx.Review.VotesOn(change)["Verified"]);
+            Assert.True(File.Exists($"/tmp/{marker}-ps2"));
+            // The aborted build's node and the finished one's went back: no request or record is left.
+            await fx.WaitUntilAsync(async () =>
+                    (await fx.Zk.TryGetChildrenAsync(NodepoolNodeProvisioner.TrackingRoot, CancellationToken.None)).Count == 0
+                    && (await fx.Zk.TryGetChildrenAsync(ZkPaths.NodeRequests, CancellationToken.None)).Count == 0,
+                () => "node requests left behind");
+        }
+        finally
+        {
+            File.Delete($"/tmp/{marker}-ps1");
+            File.Delete($"/tmp/{marker}-ps2");
+        }
+    }
+
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "(none)";
 }

@@ -181,6 +181,28 @@ public sealed class NodepoolNodeProvisionerIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_whose_nodes_the_executor_gave_back_on_its_own_are_collected_and_the_others_kept()
+    {
+        var provisioner = await ProvisionerAsync();
+        await provisioner.RequestAsync(Tenant, Pipeline, Request("nr-1", 200, "debian"), CancellationToken.None);
+        await provisioner.RequestAsync(Tenant, Pipeline, Request("nr-2", 200, "debian"), CancellationToken.None);
+        await provisioner.RequestAsync(Tenant, Pipeline, Request("nr-3", 200, "debian"), CancellationToken.None);
+        var requests = await _launcher.RequestsAsync(CancellationToken.None);
+        var used = await FulfilAsync(requests[0], NodeState.Used);   // an aborted build of a dequeued item: never returned
+        var deleted = await FulfilAsync(requests[1]);
+        await _launcher.DeleteNodeAsync(deleted, CancellationToken.None); // used, and already cleaned up by nodepool
+        await FulfilAsync(requests[2]);                                // ready: its build is yet to run
+        await provisioner.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(2, await provisioner.CollectAsync(CancellationToken.None));
+        Assert.Equal(0, await provisioner.CollectAsync(CancellationToken.None));
+
+        Assert.Equal(requests[2].Id, Assert.Single(await _launcher.RequestsAsync(CancellationToken.None)).Id);
+        Assert.Equal(new[] { "nr-3" }, (await _zk.TryGetChildrenAsync(NodepoolNodeProvisioner.TrackingRoot, CancellationToken.None)).ToArray());
+        Assert.Equal(NodeState.Used, (await _launcher.NodeAsync(used, CancellationToken.None))!.State);
+    }
+
+    [Fact]
     public async Task A_request_interrupted_between_submit_and_bookkeeping_is_found_again_not_submitted_twice()
     {
         var provisioner = await ProvisionerAsync();
