@@ -100,7 +100,7 @@ public sealed partial class Scheduler
 
     private async Task SubmitBuildAsync(string pipeline, StartBuild start, PipelineState state, CancellationToken cancellationToken)
     {
-        var parameters = BuildParametersFactory.Create(Tenant.Tenant, pipeline, start, state);
+        var parameters = await BuildParametersFactory.CreateAsync(Tenant, pipeline, start, state, _options.ProjectKeys, cancellationToken);
         var job = new JobRequest<BuildRequestData>
         {
             Uuid = start.BuildId,
