@@ -43,6 +43,7 @@ public sealed partial class BuildRunner
         BuildParameters parameters, IReadOnlyList<BuildNode> nodes, IBuildEventSink events, CancellationToken cancellationToken)
     {
         var start = _time.GetUtcNow();
+        var times = new PhaseTimes(_time);
         var dir = new BuildDirectory(_options.JobRoot, parameters.BuildId);
         var logFile = Path.Combine(dir.Logs, "job-output.txt");
         Logs.Started(parameters.BuildId, logFile);
@@ -53,19 +54,25 @@ public sealed partial class BuildRunner
         try
         {
             await events.StartedAsync(new ExecutorBuildStarted(parameters.BuildId, start, _options.Hostname), cancellationToken).ConfigureAwait(false);
+            times.Lap("started");
             var workspace = await new WorkspaceBuilder(_cache).PrepareAsync(parameters, dir.Src, cancellationToken).ConfigureAwait(false);
+            times.Lap("workspace");
             playbooks = await new PlaybookPreparer(_cache, dir, workspace, parameters, _pluginDir).PrepareAllAsync(cancellationToken).ConfigureAwait(false);
+            times.Lap("playbooks");
             var includeVars = await IncludeVarsReader.ReadAsync(parameters, workspace, _cache.Git, cancellationToken).ConfigureAwait(false);
             vars = await InventoryWriter.WriteAsync(dir, parameters, nodes, workspace, playbooks, _options, includeVars, cancellationToken).ConfigureAwait(false);
+            times.Lap("inventory");
             if (_options.PrivateKeyFile is not null)
             {
                 agent = await SshAgent.StartAsync(_options.PrivateKeyFile, _time, cancellationToken).ConfigureAwait(false);
                 vars = vars with { AgentSocket = agent.SocketPath };
             }
+            times.Lap("ssh-agent");
             Directory.CreateDirectory(Path.Combine(dir.Logs, "zuul-info"));
             File.Copy(dir.Inventory, Path.Combine(dir.Logs, "zuul-info", "inventory.json"));
             await events.StatusAsync(new ExecutorBuildStatus(parameters.BuildId, dir.Logs), cancellationToken).ConfigureAwait(false);
-            result = await RunPhasesAsync(parameters, dir, playbooks, vars, events, result, cancellationToken).ConfigureAwait(false);
+            times.Lap("status");
+            result = await RunPhasesAsync(parameters, dir, playbooks, vars, events, result, times, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -92,7 +99,7 @@ public sealed partial class BuildRunner
         {
             if (vars is not null)
             {
-                await RunCleanupAsync(dir, playbooks, vars).ConfigureAwait(false);
+                await RunCleanupAsync(dir, playbooks, vars, times).ConfigureAwait(false);
             }
         }
         finally
@@ -100,6 +107,7 @@ public sealed partial class BuildRunner
             if (agent is not null)
             {
                 await agent.DisposeAsync().ConfigureAwait(false);
+                times.Lap("ssh-agent stop");
             }
         }
         // The log always exists and always ends with the result, so a user sees why even without a playbook run.
@@ -107,16 +115,39 @@ public sealed partial class BuildRunner
             $"{LogClock.Stamp()} | BUILD RESULT: {result.ResultName ?? "RETRY"}{(result.ErrorDetail is null ? "" : " - " + result.ErrorDetail)}\n",
             CancellationToken.None).ConfigureAwait(false);
         var logDir = StoreLogs(parameters.BuildId, dir);
+        times.Lap("store logs");
+        WritePhaseTimes(logDir, times.ToImmutable());
         Logs.Finished(parameters.BuildId, Path.Combine(logDir, "job-output.txt"));
         return result with { EndTime = _time.GetUtcNow(), LogDirectory = logDir };
     }
 
-    private async Task RunCleanupAsync(BuildDirectory dir, ImmutableArray<PreparedPlaybook> playbooks, InventoryWriter.VarsFiles vars)
+    /// <summary>The step durations of a finished build, from its log directory (empty if it has none).</summary>
+    public static ImmutableArray<BuildPhaseTime> ReadPhaseTimes(string logDirectory)
+    {
+        var file = Path.Combine(logDirectory, "zuul-info", "phases.txt");
+        if (!File.Exists(file))
+        {
+            return [];
+        }
+        return [.. File.ReadAllLines(file).Where(l => l.Contains(' ', StringComparison.Ordinal)).Select(l =>
+            new BuildPhaseTime(l[(l.IndexOf(' ', StringComparison.Ordinal) + 1)..],
+                TimeSpan.FromSeconds(double.Parse(l[..l.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture))))];
+    }
+
+    private static void WritePhaseTimes(string logDir, ImmutableArray<BuildPhaseTime> phases)
+    {
+        var info = Path.Combine(logDir, "zuul-info");
+        Directory.CreateDirectory(info);
+        File.WriteAllText(Path.Combine(info, "phases.txt"), PhaseTimes.Format(phases));
+    }
+
+    private async Task RunCleanupAsync(BuildDirectory dir, ImmutableArray<PreparedPlaybook> playbooks, InventoryWriter.VarsFiles vars, PhaseTimes times)
     {
         // Cleanup runs even after an abort, with its own hard limit, never the build's (cancelled) token.
         foreach (var playbook in playbooks.Where(p => p.Phase == PlaybookPhase.Cleanup))
         {
             await _ansible.RunAsync(dir, playbook, vars, null, _options.CleanupTimeout, CancellationToken.None).ConfigureAwait(false);
+            times.Lap("cleanup " + playbook.DisplayName);
         }
     }
 

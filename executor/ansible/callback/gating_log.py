@@ -58,7 +58,12 @@ class Streamer(threading.Thread):
             command += ['-i', target['key']]
         if target.get('user'):
             command += ['-l', target['user']]
-        command += [target['host'], 'tail -n +1 -F /tmp/console-%s.log 2>/dev/null' % log_id]
+        # `tail -F` on a file that does not exist yet polls once a second, which costs up to a second per task: wait
+        # for the module to create the file with short sleeps (bounded), then tail -F an existing file (inotify, at
+        # once). tail exits on its own once this ssh is gone (GNU tail notices its closed output).
+        command += [target['host'], (
+            'f=/tmp/console-%s.log; n=0; while [ ! -e "$f" ] && [ $n -lt 150 ]; do sleep 0.02; n=$((n+1)); done; '
+            'exec tail -n +1 -F "$f" 2>/dev/null') % log_id]
         self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def run(self):
