@@ -198,7 +198,14 @@ finally
     {
         await rootSession.DeleteTreeAsync(chroot, CancellationToken.None);
     }
-    Directory.Delete(root, recursive: true);
+    if (Environment.GetEnvironmentVariable("GATING_BENCH_KEEP") == "1")
+    {
+        Console.WriteLine($"kept {root} (build logs under */state/logs)");
+    }
+    else
+    {
+        Directory.Delete(root, recursive: true);
+    }
 }
 
 /// <summary>The node references of a build (none for the direct runner path).</summary>
