@@ -1,5 +1,6 @@
 // A one-task playbook on the SSH test node, three ways, interleaved so machine load affects all alike:
-//   bare   - the same ansible-playbook run by hand (inventory file, pipelining, no sandbox);
+//   bare   - the same ansible-playbook run by hand (inventory file, pipelining, no sandbox), with a fresh ssh master
+//            (cold, as every build has) and reusing the previous run's (warm);
 //   runner - BuildRunner.RunAsync from parameters to result (git cache + workspace + merge + sandbox + agent);
 //   queue  - a build request submitted to the executor queue on the real ZooKeeper until its build-completed event
 //            is on the pipeline's result queue (executor server, node locked in nodepool's store, events, completion).
@@ -44,6 +45,7 @@ var runner = new BuildRunner(Options("runner"), Cache("runner"), TimeProvider.Sy
 var project = new BuildProject("review", "org/project", "review.example.org");
 var node = new BuildNode("node1", host, port, "root", PythonPath: "/usr/bin/python3");
 var changeNumber = 100;
+var phaseTimes = new Dictionary<string, List<double>>();
 
 async Task<BuildParameters> ParametersAsync(ImmutableNodes nodes)
 {
@@ -68,6 +70,10 @@ async Task<double> RunnerOnce()
     if (result.Outcome != BuildOutcome.Success)
     {
         throw new InvalidOperationException($"build {result.Outcome}: {result.ErrorDetail}\n{File.ReadAllText(Path.Combine(result.LogDirectory!, "job-output.txt"))}");
+    }
+    foreach (var phase in BuildRunner.ReadPhaseTimes(result.LogDirectory!))
+    {
+        (phaseTimes.TryGetValue(phase.Name, out var list) ? list : phaseTimes[phase.Name] = []).Add(phase.Duration.TotalSeconds);
     }
     return watch.Elapsed.TotalSeconds;
 }
@@ -127,11 +133,18 @@ Directory.CreateDirectory(bare);
 await File.WriteAllTextAsync(Path.Combine(bare, "run.yaml"), Playbook);
 await File.WriteAllTextAsync(Path.Combine(bare, "inventory"),
     $"node1 ansible_host={host} ansible_port={port} ansible_user=root ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o StrictHostKeyChecking=false -o UserKnownHostsFile=/dev/null'\n");
-async Task<double> BareOnce()
+// A build connects to its node afresh (its ssh control master lives and dies in its sandbox), so the comparable bare
+// run gets a fresh control path directory too ("cold"); "warm" reuses the master a previous run left (ControlPersist).
+var warmControlDir = Path.Combine(bare, "cp-warm");
+async Task<double> BareOnce(bool warm)
 {
+    var controlDir = warm ? warmControlDir : Path.Combine(bare, "cp-" + Guid.NewGuid().ToString("N")[..8]);
     var watch = Stopwatch.StartNew();
     var result = await Cli.Wrap("ansible-playbook").WithArguments(["-i", "inventory", "run.yaml", "--private-key", key])
-        .WithWorkingDirectory(bare).WithEnvironmentVariables(new Dictionary<string, string?> { ["ANSIBLE_PIPELINING"] = "1", ["ANSIBLE_HOST_KEY_CHECKING"] = "False" })
+        .WithWorkingDirectory(bare).WithEnvironmentVariables(new Dictionary<string, string?>
+        {
+            ["ANSIBLE_PIPELINING"] = "1", ["ANSIBLE_HOST_KEY_CHECKING"] = "False", ["ANSIBLE_SSH_CONTROL_PATH_DIR"] = controlDir,
+        })
         .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
     watch.Stop();
     if (result.ExitCode != 0)
@@ -154,19 +167,27 @@ try
     // Warm-up: the first build of each path clones the cache.
     await RunnerOnce();
     await QueueOnce();
-    await BareOnce();
-    var (hand, direct, queued) = (new List<double>(), new List<double>(), new List<double>());
+    await BareOnce(warm: true);
+    phaseTimes.Clear();
+    var (hand, warmHand, direct, queued) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
     for (var i = 1; i <= iterations; i++)
     {
-        hand.Add(await BareOnce());
+        hand.Add(await BareOnce(warm: false));
+        warmHand.Add(await BareOnce(warm: true));
         direct.Add(await RunnerOnce());
         queued.Add(await QueueOnce());
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"iterations: {iterations}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ansible-playbook by hand          median {Median(hand):F3} s  (all: {All(hand)})"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ansible-playbook by hand (cold)   median {Median(hand):F3} s  (all: {All(hand)})"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  by hand, warm ssh master        median {Median(warmHand):F3} s  (all: {All(warmHand)})"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"BuildRunner (git+merge+sandbox)   median {Median(direct):F3} s  (all: {All(direct)})"));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"request -> result via ZooKeeper   median {Median(queued):F3} s  (all: {All(queued)})"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare run: runner {Median(direct) - Median(hand):F3} s, queue {Median(queued) - Median(hand):F3} s (wall)"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"overhead over the bare (cold) run: runner {Median(direct) - Median(hand):F3} s, queue {Median(queued) - Median(hand):F3} s (wall)"));
+    Console.WriteLine("BuildRunner steps (median s, from zuul-info/phases.txt):");
+    foreach (var (name, values) in phaseTimes)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Median(values),7:F3}  {name}"));
+    }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average: {File.ReadAllText("/proc/loadavg").Trim()}"));
 }
 finally
@@ -177,7 +198,14 @@ finally
     {
         await rootSession.DeleteTreeAsync(chroot, CancellationToken.None);
     }
-    Directory.Delete(root, recursive: true);
+    if (Environment.GetEnvironmentVariable("GATING_BENCH_KEEP") == "1")
+    {
+        Console.WriteLine($"kept {root} (build logs under */state/logs)");
+    }
+    else
+    {
+        Directory.Delete(root, recursive: true);
+    }
 }
 
 /// <summary>The node references of a build (none for the direct runner path).</summary>

@@ -8,7 +8,7 @@ public sealed partial class BuildRunner
     /// <summary>pre-run, run, (pause,) post-run, with Zuul's result rules (zuul.md 3.12 and 4.2 step 8).</summary>
     private async Task<BuildResult> RunPhasesAsync(
         BuildParameters parameters, BuildDirectory dir, ImmutableArray<PreparedPlaybook> playbooks, InventoryWriter.VarsFiles vars,
-        IBuildEventSink events, BuildResult result, CancellationToken cancellationToken)
+        IBuildEventSink events, BuildResult result, PhaseTimes times, CancellationToken cancellationToken)
     {
         var failures = ImmutableArray.CreateBuilder<BuildTaskFailure>();
         var started = _time.GetUtcNow();
@@ -21,7 +21,7 @@ public sealed partial class BuildRunner
         int? failedPreLevel = null;
         foreach (var playbook in playbooks.Where(p => p.Phase == PlaybookPhase.Pre))
         {
-            var run = await RunOneAsync(dir, playbook, vars, null, Min(Remaining(parameters.Timeout), Remaining(parameters.PreTimeout)), cancellationToken).ConfigureAwait(false);
+            var run = await RunOneAsync(dir, playbook, vars, null, Min(Remaining(parameters.Timeout), Remaining(parameters.PreTimeout)), times, cancellationToken).ConfigureAwait(false);
             failures.AddRange(run.Failures);
             if (run.Status == PlaybookStatus.TimedOut)
             {
@@ -40,7 +40,7 @@ public sealed partial class BuildRunner
         {
             foreach (var playbook in playbooks.Where(p => p.Phase == PlaybookPhase.Run))
             {
-                var run = await RunOneAsync(dir, playbook, vars, null, Remaining(parameters.Timeout), cancellationToken).ConfigureAwait(false);
+                var run = await RunOneAsync(dir, playbook, vars, null, Remaining(parameters.Timeout), times, cancellationToken).ConfigureAwait(false);
                 failures.AddRange(run.Failures);
                 if (run.Status == PlaybookStatus.TimedOut)
                 {
@@ -60,6 +60,7 @@ public sealed partial class BuildRunner
         if (outcome == BuildOutcome.Success && returned.Pause)
         {
             await events.PausedAsync(new ExecutorBuildPaused(parameters.BuildId, returned.Data, returned.SecretData), cancellationToken).ConfigureAwait(false);
+            times.Lap("paused");
         }
         if (outcome == BuildOutcome.Retry && !returned.RetryAllowed)
         {
@@ -76,7 +77,7 @@ public sealed partial class BuildRunner
             {
                 continue; // its pre-run never ran
             }
-            var run = await RunOneAsync(dir, playbook, vars, phaseVars, parameters.PostTimeout ?? _options.DefaultPostTimeout, cancellationToken).ConfigureAwait(false);
+            var run = await RunOneAsync(dir, playbook, vars, phaseVars, parameters.PostTimeout ?? _options.DefaultPostTimeout, times, cancellationToken).ConfigureAwait(false);
             failures.AddRange(run.Failures);
             if (!run.Succeeded && failedPreLevel is null)
             {
@@ -107,9 +108,10 @@ public sealed partial class BuildRunner
 
     private async Task<PlaybookRun> RunOneAsync(
         BuildDirectory dir, PreparedPlaybook playbook, InventoryWriter.VarsFiles vars, IReadOnlyDictionary<string, string>? phaseVars,
-        TimeSpan? timeout, CancellationToken cancellationToken)
+        TimeSpan? timeout, PhaseTimes times, CancellationToken cancellationToken)
     {
         var run = await _ansible.RunAsync(dir, playbook, vars, phaseVars, timeout, cancellationToken).ConfigureAwait(false);
+        times.Lap(playbook.Phase.ToString().ToLowerInvariant() + " " + playbook.DisplayName);
         if (run.Status == PlaybookStatus.Aborted)
         {
             throw new OperationCanceledException(cancellationToken);

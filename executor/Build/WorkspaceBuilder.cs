@@ -56,7 +56,11 @@ public sealed class WorkspaceBuilder
         var projects = ProjectsOf(parameters);
         var required = parameters.RequiredProjects.Select(p => p.Ref).ToHashSet();
         var repos = new WorkingRepos(_cache, p => PathFor(src, projects.First(x => x.Ref == p), parameters.WorkspaceScheme));
-        await _cache.UpdateAllAsync(projects.Select(p => p.Ref), cancellationToken).ConfigureAwait(false);
+        // The items' change refs come along with the cache update, so the merge below needs no fetch of its own.
+        var itemRefs = parameters.Items.Where(i => i.Merge.Ref is { } r && i.Merge.Commit is not null && !r.StartsWith("refs/heads/", StringComparison.Ordinal))
+            .ToLookup(i => new ProjectRef(i.Merge.Connection, i.Merge.Project), i => i.Merge.Ref!);
+        await Task.WhenAll(projects.Select(p => p.Ref).Distinct().Select(p =>
+            _cache.UpdateAsync(p, [.. itemRefs[p].Distinct()], cancellationToken))).ConfigureAwait(false);
         await Task.WhenAll(projects.Select(p => repos.PrepareAsync(p.Ref, cancellationToken))).ConfigureAwait(false);
         var state = parameters.RepoState;
         foreach (var project in projects.Where(p => state.For(p.Ref) is null))
@@ -80,7 +84,8 @@ public sealed class WorkspaceBuilder
             var (branch, why) = ChooseCheckout(parameters, project, refs);
             await _cache.Git.RunAsync(path, ["checkout", "-q", "-f", branch], cancellationToken).ConfigureAwait(false);
             await _cache.Git.RunAsync(path, ["remote", "set-url", "origin", "file:///dev/null"], cancellationToken).ConfigureAwait(false);
-            var commit = (await _cache.Git.RunAsync(path, ["rev-parse", "HEAD"], cancellationToken).ConfigureAwait(false)).Text;
+            // The branch was just written by RestoreRefsAsync: its commit is known without asking git.
+            var commit = outcome.Heads.TryGetValue(new ProjectBranch(project.Ref, branch), out var head) ? head : refs["refs/heads/" + branch];
             result[project.Ref] = new WorkspaceProject(project, path, branch, why, commit, required.Contains(project.Ref));
         }
         return new Workspace(result.ToImmutable(), state, outcome.Heads);

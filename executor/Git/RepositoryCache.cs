@@ -32,7 +32,14 @@ public sealed class RepositoryCache
     public string PathOf(ProjectRef project) => Path.Combine(_root, project.Connection, project.Project + ".git");
 
     /// <summary>Fetches the project's branches and tags from upstream (cloning it first if needed); returns its path.</summary>
-    public async Task<string> UpdateAsync(ProjectRef project, CancellationToken cancellationToken)
+    public Task<string> UpdateAsync(ProjectRef project, CancellationToken cancellationToken) => UpdateAsync(project, [], cancellationToken);
+
+    /// <summary>
+    /// Fetches the project's branches and tags, and in the same fetch the objects of <paramref name="extraRefs"/>
+    /// (change refs a build is about to merge, stored nowhere but in the object store), so that clones of the cache
+    /// have them without a second fetch from upstream. A ref upstream no longer has does not fail the update.
+    /// </summary>
+    public async Task<string> UpdateAsync(ProjectRef project, IReadOnlyCollection<string> extraRefs, CancellationToken cancellationToken)
     {
         var path = PathOf(project);
         using (await _locks.AcquireAsync(path, cancellationToken).ConfigureAwait(false))
@@ -42,9 +49,16 @@ public sealed class RepositoryCache
                 Directory.CreateDirectory(path);
                 await _git.RunAsync(path, ["init", "-q", "--bare"], cancellationToken).ConfigureAwait(false);
             }
-            await _git.RunAsync(path,
-                ["fetch", "-q", "--prune", "--no-tags", _locator.UrlOf(project), "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
-                cancellationToken).ConfigureAwait(false);
+            string[] fetch = ["fetch", "-q", "--prune", "--no-tags", _locator.UrlOf(project), "+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+            try
+            {
+                await _git.RunAsync(path, [.. fetch, .. extraRefs], cancellationToken).ConfigureAwait(false);
+            }
+            catch (GitException e) when (extraRefs.Count > 0 && !e.IsTransient)
+            {
+                // A change ref that is gone: fetch the branches alone; the merge reports the missing change.
+                await _git.RunAsync(path, fetch, cancellationToken).ConfigureAwait(false);
+            }
         }
         return path;
     }

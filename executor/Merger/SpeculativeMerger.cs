@@ -89,6 +89,11 @@ public sealed partial class SpeculativeMerger
         {
             return item.Commit;
         }
+        if (item.Commit is not null
+            && (await _git.RunAsync(path, ["cat-file", "-e", item.Commit + "^{commit}"], null, check: false, cancellationToken).ConfigureAwait(false)).ExitCode == 0)
+        {
+            return item.Commit; // already here (a build's workspace clones a cache that fetched it): no second fetch
+        }
         await _git.RunAsync(path, ["fetch", "-q", "--no-tags", _locator.UrlOf(project), item.Ref], cancellationToken).ConfigureAwait(false);
         var fetched = (await _git.RunAsync(path, ["rev-parse", "FETCH_HEAD"], cancellationToken).ConfigureAwait(false)).Text;
         return item.Commit ?? fetched;

@@ -40,7 +40,7 @@ public sealed partial class ExecutorServer
         _merges = options.MergeJobs ? merges : null;
         _time = time;
         _log = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Gating.Executor");
-        _governor = new Governor(options.Governor, stats ?? new ProcSystemStats());
+        _governor = new Governor(options.Governor, stats ?? new ProcSystemStats(), runner.JobRoot);
         BuildQueues = [.. QueueRoots(options).Select(root => new JobRequestQueue<BuildRequestData>(zk, root, time))];
     }
 

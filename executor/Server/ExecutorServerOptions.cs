@@ -27,7 +27,8 @@ public sealed record ExecutorServerOptions
 
 /// <summary>
 /// When the executor stops accepting builds (Zuul's governor sensors): too many builds, load average above
-/// <see cref="LoadMultiplier"/> x CPUs, or less than <see cref="MinAvailableMemoryPercent"/> of memory available.
+/// <see cref="LoadMultiplier"/> x CPUs, less than <see cref="MinAvailableMemoryPercent"/> of memory or
+/// <see cref="MinAvailableDiskPercent"/> of the build root's disk available.
 /// </summary>
 public sealed record GovernorLimits
 {
@@ -39,4 +40,10 @@ public sealed record GovernorLimits
 
     /// <summary>Available memory (MemAvailable) must stay above this percentage of the total; null disables the sensor.</summary>
     public double? MinAvailableMemoryPercent { get; init; } = 5.0;
+
+    /// <summary>
+    /// Free space of the build root's file system must stay above this percentage of it (Zuul's <c>min_avail_hdd</c>);
+    /// null disables the sensor.
+    /// </summary>
+    public double? MinAvailableDiskPercent { get; init; } = 5.0;
 }

@@ -13,6 +13,9 @@ public interface ISystemStats
 
     /// <summary>The number of CPUs.</summary>
     int ProcessorCount { get; }
+
+    /// <summary>Free space of the file system holding <paramref name="path"/> as a percentage of its size, or null when unknown.</summary>
+    double? AvailableDiskPercent(string path) => null;
 }
 
 /// <summary>Reads <c>/proc/loadavg</c> and <c>/proc/meminfo</c>.</summary>
@@ -30,6 +33,27 @@ public sealed class ProcSystemStats : ISystemStats
             return double.Parse(first, CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public double? AvailableDiskPercent(string path)
+    {
+        try
+        {
+            // On Unix DriveInfo takes any path and asks statvfs about the file system holding it; the build root may
+            // not exist before the first build, so its nearest existing ancestor stands for it.
+            var existing = Path.GetFullPath(path);
+            while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+            {
+                existing = parent;
+            }
+            var drive = new DriveInfo(existing);
+            return drive.TotalSize > 0 ? 100.0 * drive.AvailableFreeSpace / drive.TotalSize : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
         }
@@ -74,12 +98,14 @@ public sealed class Governor
 {
     private readonly GovernorLimits _limits;
     private readonly ISystemStats _stats;
+    private readonly string? _buildRoot;
 
-    /// <summary>Creates a governor.</summary>
-    public Governor(GovernorLimits limits, ISystemStats stats)
+    /// <summary>Creates a governor; the disk sensor watches the file system of <paramref name="buildRoot"/> (none when null).</summary>
+    public Governor(GovernorLimits limits, ISystemStats stats, string? buildRoot = null)
     {
         _limits = limits;
         _stats = stats;
+        _buildRoot = buildRoot;
     }
 
     /// <summary>Null when a new build may start; otherwise why not.</summary>
@@ -96,6 +122,10 @@ public sealed class Governor
         if (_limits.MinAvailableMemoryPercent is { } minimum && _stats.AvailableMemoryPercent() is { } available && available < minimum)
         {
             return string.Create(CultureInfo.InvariantCulture, $"available memory {available:F1}% below {minimum}%");
+        }
+        if (_limits.MinAvailableDiskPercent is { } minDisk && _buildRoot is not null && _stats.AvailableDiskPercent(_buildRoot) is { } disk && disk < minDisk)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"available disk {disk:F1}% of {_buildRoot} below {minDisk}%");
         }
         return null;
     }

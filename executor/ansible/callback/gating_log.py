@@ -46,23 +46,51 @@ class Streamer(threading.Thread):
         super(Streamer, self).__init__(daemon=True)
         self.callback = callback
         self.host = host
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # finish() stops while holding it
         self.markers = 0
         self.expected = None
+        self.stopped = False
+        self.proc = None
+        self.hurry = threading.Event()
         self.done = threading.Event()
-        command = ['ssh', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+        options = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
                    '-o', 'LogLevel=ERROR', '-o', 'ControlMaster=auto', '-o', 'ControlPersist=60s',
                    '-o', 'ControlPath=%s/%%C' % os.environ.get('GATING_CONTROL_PATH_DIR', '/tmp'),
                    '-o', 'PermitLocalCommand=no', '-p', str(target['port'])]
         if target.get('key'):
-            command += ['-i', target['key']]
+            options += ['-i', target['key']]
         if target.get('user'):
-            command += ['-l', target['user']]
-        command += [target['host'], 'tail -n +1 -F /tmp/console-%s.log 2>/dev/null' % log_id]
-        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            options += ['-l', target['user']]
+        self.options = options + [target['host']]
+        # `tail -F` on a file that does not exist yet polls once a second, which costs up to a second per task: wait
+        # for the module to create the file with short sleeps (bounded), then tail -F an existing file (inotify, at
+        # once). tail exits on its own once this ssh is gone (GNU tail notices its closed output).
+        self.remote = ('f=/tmp/console-%s.log; n=0; while [ ! -e "$f" ] && [ $n -lt 150 ]; do sleep 0.02; n=$((n+1)); '
+                       'done; exec tail -n +1 -F "$f" 2>/dev/null') % log_id
+
+    def _wait_for_master(self):
+        """Lets Ansible's own connection to the host become the ssh control master first, so this stream shares it
+        instead of racing it with a second full ssh handshake. Bounded: a result for the host (finish), or 2 s without
+        a master socket (another control path, a slow login), starts the stream at once."""
+        try:
+            config = subprocess.run(['ssh', '-G'] + self.options, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, timeout=5).stdout.decode('utf-8', 'replace')
+        except (OSError, subprocess.SubprocessError):
+            return
+        path = next((line.split(' ', 1)[1] for line in config.splitlines() if line.startswith('controlpath ')), None)
+        deadline = time.monotonic() + 2
+        while path and not os.path.exists(path) and time.monotonic() < deadline:
+            if self.hurry.wait(0.01):
+                return
 
     def run(self):
         try:
+            self._wait_for_master()
+            with self.lock:
+                if self.stopped:
+                    return
+                self.proc = subprocess.Popen(['ssh'] + self.options + [self.remote], stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             for raw in iter(self.proc.stdout.readline, b''):
                 line = raw.decode('utf-8', 'replace').rstrip('\n')
                 if line == END_MARKER:
@@ -80,6 +108,7 @@ class Streamer(threading.Thread):
             self.done.set()
 
     def finish(self, expected, timeout):
+        self.hurry.set()
         with self.lock:
             self.expected = expected
             if self.markers >= expected:
@@ -89,8 +118,10 @@ class Streamer(threading.Thread):
             self.done.wait(2)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
+        with self.lock:
+            self.stopped = True
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
 
 
 class CallbackModule(CallbackBase):
