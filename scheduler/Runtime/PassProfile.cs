@@ -22,6 +22,13 @@ public sealed class PassProfile
         return now;
     }
 
+    /// <summary>Adds <paramref name="time"/> (measured elsewhere) to <paramref name="phase"/>.</summary>
+    public void Add(string phase, TimeSpan time)
+    {
+        var ticks = (long)(time.TotalSeconds * Stopwatch.Frequency);
+        _phases.AddOrUpdate(phase, (ticks, 1), (_, old) => (old.Ticks + ticks, old.Count + 1));
+    }
+
     /// <summary>Adds <paramref name="amount"/> to the counter <paramref name="name"/> (shown with zero time).</summary>
     public void Count(string name, long amount) =>
         _phases.AddOrUpdate(name, (0, amount), (_, old) => (old.Ticks, old.Count + amount));

@@ -110,7 +110,10 @@ public sealed partial class Scheduler
         version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
         Checkpoint("record-written");
         t = Profile.Add("state-write", t);
+        Profile.Add("state-write: encode", _store.LastWrite.Encoding);
+        Profile.Add("state-write: zookeeper", _store.LastWrite.Committing);
         Profile.Count("state-parts-created", _store.LastWrite.Created);
+        Profile.Count("state-parts-serialised", _store.LastWrite.Serialized);
         Profile.Count("state-kib-written", _store.LastWrite.Bytes / 1024);
         await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
         await AckAllAsync(read, cancellationToken);

@@ -13,7 +13,7 @@ public sealed partial class PipelineStateStore
     private readonly HashSet<string> _ensured = new(StringComparer.Ordinal);
 
     /// <summary>What the last <see cref="WriteAsync"/> did (for tests and the benchmark).</summary>
-    public StateWriteStats LastWrite { get; private set; } = new(0, 0, 0, 0);
+    public StateWriteStats LastWrite { get; private set; } = new(0, 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>Writes the record if its version is still <paramref name="expectedVersion"/>; returns the new version.</summary>
     /// <exception cref="ZooKeeperException">BadVersion (or NodeExists/NoNode) when another writer got there first.</exception>
@@ -36,14 +36,18 @@ public sealed partial class PipelineStateStore
             await _zk.EnsurePathAsync(parts, cancellationToken);
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var batch = new NewParts($"{record.Pass}-{Guid.NewGuid().ToString("N")[..12]}", _requestBytes / 2);
-        var items = Diff(record.State.Items.Select(p => (p.Key, (object)p.Value)), typeof(QueueItem), basis?.Items, batch);
-        var changes = Diff(record.State.Changes.Select(p => (ChangePartKey(p.Key), (object)p.Value)), typeof(Change), basis?.Changes, batch);
+        var items = Diff(record.State.Items.Select(p => (p.Key, (object)p.Value)), typeof(QueueItem), basis?.Items, batch, WithoutGraph);
+        var changes = Diff(record.State.Changes.Select(p => (ChangePartKey(p.Key), (object)p.Value)), typeof(Change), basis?.Changes, batch, v => v);
+        var graphs = Diff(record.State.Items.Where(p => HasGraphApart(p.Value)).Select(p => (p.Key, (object)p.Value.BuildSet.JobGraph!)),
+            typeof(JobGraph), basis?.Graphs, batch, v => v);
         var header = new StoredHeader(
             record.State with { Items = ImmutableDictionary<string, QueueItem>.Empty, Changes = ImmutableDictionary<ChangeKey, Change>.Empty },
             record.Outbox, record.Consumed, record.Pass,
             items.ToImmutableDictionary(p => p.Key, p => p.Value.Names, StringComparer.Ordinal),
-            changes.ToImmutableDictionary(p => p.Key, p => p.Value.Names, StringComparer.Ordinal));
+            changes.ToImmutableDictionary(p => p.Key, p => p.Value.Names, StringComparer.Ordinal),
+            graphs.ToImmutableDictionary(p => p.Key, p => p.Value.Names, StringComparer.Ordinal));
         var headerPieces = PartCodec.Pack(JsonSerializer.SerializeToUtf8Bytes(header, SchedulerJson.Options), batch.PieceBytes);
         ImmutableArray<string> chunks = [];
         byte[] headerBytes;
@@ -57,12 +61,14 @@ public sealed partial class PipelineStateStore
             headerBytes = PartCodec.ChunkedHeader(chunks);
         }
 
-        var kept = items.Values.Concat(changes.Values).SelectMany(p => p.Names).Concat(chunks).ToHashSet(StringComparer.Ordinal);
-        var superseded = basis is null ? [] : basis.Items.Values.Concat(basis.Changes.Values).SelectMany(p => p.Names)
-            .Concat(basis.HeaderChunks).Where(n => !kept.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
+        var committed = new CommittedRecord(-1, record, items, changes, graphs, chunks);
+        var kept = committed.Names.ToHashSet(StringComparer.Ordinal);
+        var superseded = basis is null ? [] : basis.Names.Where(n => !kept.Contains(n)).Distinct(StringComparer.Ordinal).ToList();
+        var encoded = System.Diagnostics.Stopwatch.GetTimestamp();
         var version = await CommitAsync(path, parts, headerBytes, expectedVersion, batch.Created, superseded, cancellationToken);
-        _cache[path] = new CommittedRecord(version, record, items, changes, chunks);
-        LastWrite = new StateWriteStats(items.Count + changes.Count, batch.Created.Count, batch.Created.Sum(c => c.Data.Length) + headerBytes.Length, superseded.Count);
+        _cache[path] = committed with { Version = version };
+        LastWrite = new StateWriteStats(items.Count + changes.Count + graphs.Count, batch.Created.Count, batch.Created.Sum(c => c.Data.Length) + headerBytes.Length, superseded.Count, batch.Serialized,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started, encoded), System.Diagnostics.Stopwatch.GetElapsedTime(encoded));
         if (_swept.Add(path))
         {
             await SweepOrphansAsync(path, parts, version, kept, cancellationToken);
@@ -75,7 +81,7 @@ public sealed partial class PipelineStateStore
     /// the committed one keeps its znodes; any other gets new ones.
     /// </summary>
     private static ImmutableDictionary<string, StoredPart> Diff(IEnumerable<(string Key, object Value)> values, Type type,
-        ImmutableDictionary<string, StoredPart>? committed, NewParts batch)
+        ImmutableDictionary<string, StoredPart>? committed, NewParts batch, Func<object, object> stored)
     {
         var result = ImmutableDictionary.CreateBuilder<string, StoredPart>(StringComparer.Ordinal);
         foreach (var (key, value) in values)
@@ -86,7 +92,8 @@ public sealed partial class PipelineStateStore
                 result[key] = old;
                 continue;
             }
-            var (json, digest) = PartCodec.Serialize(value, type);
+            var (json, digest) = PartCodec.Serialize(stored(value), type);
+            batch.Serialized++;
             if (old is not null && old.Digest.AsSpan().SequenceEqual(digest))
             {
                 result[key] = old with { Value = value }; // the next pass compares by reference again
@@ -96,6 +103,12 @@ public sealed partial class PipelineStateStore
         }
         return result.ToImmutable();
     }
+
+    private static bool HasGraphApart(QueueItem item) => item.BuildSet.JobGraph is { Jobs.IsEmpty: false };
+
+    /// <summary>An item as its own part holds it: its job graph, if it has jobs, is a part of its own.</summary>
+    private static object WithoutGraph(object value) =>
+        value is QueueItem item && HasGraphApart(item) ? item with { BuildSet = item.BuildSet with { JobGraph = null } } : value;
 
     /// <summary>
     /// One transaction when everything fits: the header's compare-and-set, the new parts and the deletion of the
@@ -224,6 +237,8 @@ public sealed partial class PipelineStateStore
 
         public int PieceBytes => pieceBytes;
 
+        public int Serialized { get; set; }
+
         public List<(string Name, byte[] Data)> Created { get; } = [];
 
         public ImmutableArray<string> Add(List<byte[]> pieces)
@@ -245,4 +260,7 @@ public sealed partial class PipelineStateStore
 /// <param name="Created">Part znodes created (changed entries, header chunks).</param>
 /// <param name="Bytes">Bytes written (created parts and the header).</param>
 /// <param name="Deleted">Superseded part znodes deleted.</param>
-public sealed record StateWriteStats(int Parts, int Created, int Bytes, int Deleted);
+/// <param name="Serialized">Entries serialised to compare (not the same object as the committed one).</param>
+/// <param name="Encoding">Time spent diffing, serialising and deflating.</param>
+/// <param name="Committing">Time spent in ZooKeeper (parts, commit, sweep).</param>
+public sealed record StateWriteStats(int Parts, int Created, int Bytes, int Deleted, int Serialized, TimeSpan Encoding, TimeSpan Committing);

@@ -156,10 +156,21 @@ public sealed partial class PipelineStateStore
             ?? throw new InvalidDataException($"the state header of {tenant}/{pipeline} is null");
         var items = LoadPartsAsync<QueueItem>(parts, header.Items, cached?.Items, cancellationToken);
         var changes = LoadPartsAsync<Change>(parts, header.Changes, cached?.Changes, cancellationToken);
-        var (loadedItems, loadedChanges) = (await items, await changes);
-        if (loadedItems is null || loadedChanges is null)
+        var graphs = LoadPartsAsync<JobGraph>(parts, header.Graphs ?? ImmutableDictionary<string, ImmutableArray<string>>.Empty, cached?.Graphs, cancellationToken);
+        var (loadedItems, loadedChanges, loadedGraphs) = (await items, await changes, await graphs);
+        if (loadedItems is null || loadedChanges is null || loadedGraphs is null)
         {
             return null;
+        }
+        // Items read anew hold their buildset without its graph; cached ones may hold an older graph object.
+        foreach (var (id, graph) in loadedGraphs)
+        {
+            var part = loadedItems[id];
+            var item = (QueueItem)part.Value;
+            if (!ReferenceEquals(item.BuildSet.JobGraph, graph.Value))
+            {
+                loadedItems = loadedItems.SetItem(id, part with { Value = item with { BuildSet = item.BuildSet with { JobGraph = (JobGraph)graph.Value } } });
+            }
         }
         var state = header.State with
         {
@@ -167,7 +178,7 @@ public sealed partial class PipelineStateStore
             Changes = loadedChanges.Values.Select(p => (Change)p.Value).ToImmutableDictionary(c => c.Key),
         };
         var record = new PipelineRecord(state, header.Outbox, header.Consumed, header.Pass);
-        return new CommittedRecord(node.Stat.Version, record, loadedItems, loadedChanges, [.. chunks]);
+        return new CommittedRecord(node.Stat.Version, record, loadedItems, loadedChanges, loadedGraphs, [.. chunks]);
     }
 
     /// <summary>The parts a manifest names: those under names this instance has seen come from its cache, the rest

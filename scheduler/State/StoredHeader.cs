@@ -15,13 +15,17 @@ namespace Gating.Scheduler.State;
 /// <param name="Pass">The record's pass.</param>
 /// <param name="Items">Item id to the names of the part znodes holding it (one, or several when large).</param>
 /// <param name="Changes">Change key (see <see cref="PipelineStateStore.ChangePartKey"/>) to its part znode names.</param>
+/// <param name="Graphs">Item id to the part znodes of its buildset's job graph, for items whose graph has jobs: the
+/// graph is most of an item's bytes and never changes once frozen, while the item changes with every build, so the
+/// item's own part holds its buildset without the graph.</param>
 internal sealed record StoredHeader(
     PipelineState State,
     ImmutableArray<JsonNode> Outbox,
     ImmutableDictionary<string, long> Consumed,
     long Pass,
     ImmutableDictionary<string, ImmutableArray<string>> Items,
-    ImmutableDictionary<string, ImmutableArray<string>> Changes);
+    ImmutableDictionary<string, ImmutableArray<string>> Changes,
+    ImmutableDictionary<string, ImmutableArray<string>>? Graphs);
 
 /// <summary>One part as this instance last committed or read it: the value, its znode names and a digest of its JSON.</summary>
 internal sealed record StoredPart(object Value, ImmutableArray<string> Names, byte[] Digest);
@@ -32,4 +36,9 @@ internal sealed record CommittedRecord(
     PipelineRecord Record,
     ImmutableDictionary<string, StoredPart> Items,
     ImmutableDictionary<string, StoredPart> Changes,
-    ImmutableArray<string> HeaderChunks);
+    ImmutableDictionary<string, StoredPart> Graphs,
+    ImmutableArray<string> HeaderChunks)
+{
+    /// <summary>Every part name the record uses.</summary>
+    public IEnumerable<string> Names => Items.Values.Concat(Changes.Values).Concat(Graphs.Values).SelectMany(p => p.Names).Concat(HeaderChunks);
+}

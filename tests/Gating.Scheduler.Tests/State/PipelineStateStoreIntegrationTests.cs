@@ -55,7 +55,7 @@ public sealed class PipelineStateStoreIntegrationTests
         var states = new PipelineStateStore(zk);
         var state = State(20);
         var version = await states.WriteAsync(Tenant, Pipeline, Record(state, 1), -1, ct);
-        Assert.Equal(40, states.LastWrite.Created); // 20 items and 20 changes
+        Assert.Equal(50, states.LastWrite.Created); // 20 items, 20 changes, 10 job graphs
 
         // One item changed, one rebuilt with the same content, the rest the same objects.
         var changed = state.Items["i3"] with { Active = true };
@@ -70,14 +70,25 @@ public sealed class PipelineStateStoreIntegrationTests
 
         // Nothing changed: only the header.
         (w0, t0) = (counter.Writes, counter.Transactions);
-        await states.WriteAsync(Tenant, Pipeline, Record(state, 3), version, ct);
+        version = await states.WriteAsync(Tenant, Pipeline, Record(state, 3), version, ct);
         Assert.Equal(0, states.LastWrite.Created);
         Assert.Equal((1L, 1L), (counter.Writes - w0, counter.Transactions - t0));
-        Assert.Equal(40, (await zk.GetChildrenAsync(PipelineStateStore.PartsPathOf(Tenant, Pipeline), null, ct)).Children.Count);
+        Assert.Equal(50, (await zk.GetChildrenAsync(PipelineStateStore.PartsPathOf(Tenant, Pipeline), null, ct)).Children.Count);
+
+        // A build of an item with a job graph: the item's part is written again, its graph's is not.
+        var item = state.Items["i2"];
+        var building = item with { BuildSet = item.BuildSet with { Builds = item.BuildSet.Builds.Add("job1", new Build { Id = "b1", Job = "job1", State = BuildState.Running }) } };
+        state = state with { Items = state.Items.SetItem("i2", building) };
+        await states.WriteAsync(Tenant, Pipeline, Record(state, 4), version, ct);
+        Assert.Equal(1, states.LastWrite.Created);
+        var (withBuild, _) = await new PipelineStateStore(session).ReadAsync(Tenant, Pipeline, ct);
+        Assert.Same(item.BuildSet.JobGraph, building.BuildSet.JobGraph);
+        Assert.Equal(BuildState.Running, withBuild.State.Items["i2"].BuildSet.Builds["job1"].State);
+        Assert.Equal("job1", Assert.Single(withBuild.State.Items["i2"].BuildSet.JobGraph!.Jobs).Name);
 
         var (read, _) = await new PipelineStateStore(session).ReadAsync(Tenant, Pipeline, ct);
         Assert.True(read.State.Items["i3"].Active);
-        Assert.Equal(Json(Record(state, 3)), Json(read));
+        Assert.Equal(Json(Record(state, 4)), Json(read));
     }
 
     [Theory]
@@ -136,7 +147,7 @@ public sealed class PipelineStateStoreIntegrationTests
         Assert.Equal(ErrorCode.NodeExists, beaten.Code);
         Assert.Equal(Json(winner), Json((await b.ReadAsync(Tenant, Pipeline, ct)).Record));
         // The loser left no parts behind: the winner's are all there is.
-        Assert.Equal(8, (await zk.GetChildrenAsync(PipelineStateStore.PartsPathOf(Tenant, Pipeline), null, ct)).Children.Count);
+        Assert.Equal(10, (await zk.GetChildrenAsync(PipelineStateStore.PartsPathOf(Tenant, Pipeline), null, ct)).Children.Count);
     }
 
     [Theory]
@@ -207,7 +218,12 @@ public sealed class PipelineStateStoreIntegrationTests
             Changes = [changes[i]],
             ItemAhead = i == 0 ? null : $"i{i - 1}",
             EnqueueTime = new DateTimeOffset(2026, 1, 1, 0, 0, i, TimeSpan.Zero),
-            BuildSet = new BuildSet { Id = $"bs{i}", RepoState = ImmutableDictionary<string, string>.Empty.Add("org/p0@master", extra ?? "abc") },
+            BuildSet = new BuildSet
+            {
+                Id = $"bs{i}",
+                RepoState = ImmutableDictionary<string, string>.Empty.Add("org/p0@master", extra ?? "abc"),
+                JobGraph = i % 2 == 0 ? Graph : null, // one shared object, as unchanged graphs are
+            },
         });
         return PipelineState.Empty(Tenant, Pipeline) with
         {
@@ -217,6 +233,9 @@ public sealed class PipelineStateStoreIntegrationTests
             Sequence = items,
         };
     }
+
+    private static readonly JobGraph Graph = new(
+        [new FrozenJob { Name = "job1", InheritancePath = [], Nodeset = new FrozenNodeset("one", [new FrozenNode(["node"], "ubuntu")], [], []) }], []);
 
     private static string Json(PipelineRecord record) =>
         JsonSerializer.Serialize(record with { State = record.State with { Items = record.State.Items.ToImmutableSortedDictionary(StringComparer.Ordinal).ToImmutableDictionary() } }, SchedulerJson.Options);
