@@ -118,14 +118,12 @@ public sealed partial class Scheduler
         await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
         await AckAllAsync(read, cancellationToken);
         t = Profile.Add("acks", t);
-        foreach (var requestId in finishedMerges)
-        {
-            await _merger.RemoveAsync(requestId, cancellationToken);
-        }
-        foreach (var buildId in finishedBuilds)
-        {
-            await _executor.RemoveAsync(buildId, cancellationToken);
-        }
+        // Each removal is a few dependent round trips; independent requests go concurrently (the client pipelines
+        // them), which matters after a gate reset finishes hundreds of builds at once.
+        var removals = finishedMerges.Select(id => (Queue: (Func<string, CancellationToken, Task>)_merger.RemoveAsync, Id: id))
+            .Concat(finishedBuilds.Select(id => (Queue: (Func<string, CancellationToken, Task>)_executor.RemoveAsync, Id: id)));
+        await Parallel.ForEachAsync(removals, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+            async (removal, ct) => await removal.Queue(removal.Id, ct));
         Checkpoint("events-acked");
         t = Profile.Add("requests-removed", t);
         if (!record.Outbox.IsEmpty)
