@@ -104,15 +104,18 @@ internal static class RuntimeBench
         var ops = cluster.SchedulerOps;
         var w0 = ops.Writes;
         var t0 = ops.Transactions;
+        var profile = cluster.SchedulerAt(0).Profile;
+        profile.Reset();
         var sw = Stopwatch.StartNew();
         foreach (var c in changes.SkipLast(1))
         {
             await cluster.ApproveAsync(c, "Approved", 1, "core", ct);
         }
-        await cluster.SettleAsync(ct);
+        await SettleAsync(cluster, executor: true, ct);
         var enqueue = sw.Elapsed.TotalSeconds;
         var enqueueWrites = ops.Writes - w0;
         var enqueueTxns = ops.Transactions - t0;
+        var enqueueProfile = Describe(profile);
         var managed = GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;
         var workingSet = Environment.WorkingSet / 1048576.0;
 
@@ -145,15 +148,49 @@ internal static class RuntimeBench
         cluster.SetBuildOutcome(new BuildOutcomeRule(new BuildSelector("job1", changes[0]), "FAILURE"));
         w0 = ops.Writes;
         t0 = ops.Transactions;
+        profile.Reset();
         sw.Restart();
         await cluster.ReleaseBuildsAsync(new BuildSelector("job1", changes[0]), ct);
-        await cluster.SettleAsync(ct);
+        await SettleAsync(cluster, executor: true, ct);
         var reset = sw.Elapsed.TotalSeconds;
         var resetWrites = ops.Writes - w0;
         var resetTxns = ops.Transactions - t0;
         var running = cluster.RunningBuilds.Count;
+        var resetProfile = Describe(profile);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{n} | {enqueue:F2} ({enqueueWrites} / {enqueueTxns}) | {pass.Ms:F1} ({pass.Reads}) | {approval:F1} | {reset:F2} ({resetWrites} / {resetTxns}; {running} builds held after) | {managed:F0} | {workingSet:F0}"));
+        Console.WriteLine($"  scheduler time in enqueue: {enqueueProfile}");
+        Console.WriteLine($"  scheduler time in reset: {resetProfile}");
     }
+
+    /// <summary>
+    /// <see cref="TestCluster.SettleAsync"/> with the fake workers' steps timed into the first scheduler's profile, so
+    /// the report shows the time outside the scheduler too.
+    /// </summary>
+    private static async Task SettleAsync(TestCluster cluster, bool executor, CancellationToken ct)
+    {
+        var profile = cluster.SchedulerAt(0).Profile;
+        while (true)
+        {
+            var t = Gating.Scheduler.Runtime.PassProfile.Start();
+            await cluster.RunSchedulersUntilQuietAsync(ct);
+            t = profile.Add("(schedulers until quiet)", t);
+            var moved = await cluster.Merger.RunOnceAsync(ct);
+            t = profile.Add("(fake merger)", t);
+            moved = moved || await cluster.Nodes.RunOnceAsync(ct);
+            t = profile.Add("(fake nodes)", t);
+            moved = moved || (executor && await cluster.Executor.RunOnceAsync(ct));
+            profile.Add("(fake executor)", t);
+            if (!moved)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The scheduler's phases, largest first: total seconds and count.</summary>
+    private static string Describe(Gating.Scheduler.Runtime.PassProfile profile) =>
+        string.Join(", ", profile.Snapshot().OrderByDescending(p => p.Value.Total).Select(p =>
+            string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value.Total.TotalSeconds:F2}s/{p.Value.Count}")));
 }

@@ -7,6 +7,7 @@ using Gating.Model.Json;
 using Gating.Model.Requests;
 using Gating.Scheduler.Pipelines;
 using Gating.Scheduler.State;
+using Gating.ZooKeeper;
 
 namespace Gating.Scheduler.Runtime;
 
@@ -18,16 +19,21 @@ public sealed partial class Scheduler
     private async Task<bool> ProcessPipelineAsync(string pipeline, CancellationToken cancellationToken)
     {
         var tenant = Tenant.Tenant;
+        var t = PassProfile.Start();
         if (!_reprocess.Contains(pipeline) && await IsQuietAsync(pipeline, cancellationToken))
         {
+            Profile.Add("quiet-check", t);
             return false; // looked at without the lock: nothing to do, so no lock traffic either
         }
+        t = Profile.Add("quiet-check", t);
         await using var held = await ZkLock.Exclusive(_zk, ZkPaths.PipelineLock(tenant, pipeline), _options.Time).TryAcquireAsync(cancellationToken);
         if (held is null)
         {
             return false;
         }
+        t = Profile.Add("lock", t);
         var (record, version) = await _store.ReadAsync(tenant, pipeline, cancellationToken);
+        t = Profile.Add("state-read", t);
         var did = false;
         if (!record.Outbox.IsEmpty)
         {
@@ -38,6 +44,7 @@ public sealed partial class Scheduler
             Checkpoint("outbox-cleared");
             await ClearOnceMarkersAsync(pipeline, cancellationToken);
             did = true;
+            t = Profile.Add("outbox-recovery", t);
         }
 
         // Result events before management events before trigger events (reference §3.1).
@@ -78,6 +85,7 @@ public sealed partial class Scheduler
             }
         }
         var reprocess = _reprocess.Remove(pipeline);
+        t = Profile.Add("events-read", t);
         if (events.Count == 0 && !reprocess)
         {
             return did;
@@ -90,36 +98,73 @@ public sealed partial class Scheduler
         }
         var now = _options.Time.GetUtcNow();
         var before = record.State;
+        t = Profile.Add("semaphores-read", t);
         var result = PipelineCore.HandleAll(info.Context, record.State, events, now);
+        t = Profile.Add("core", t);
         var actions = new List<PipelineAction>();
         var state = await FreezeInProcessAsync(pipeline, info, result, actions, mergeResults, now, cancellationToken);
+        t = Profile.Add("freeze", t);
 
         var pass = record.Pass + 1;
         record = new PipelineRecord(state, actions.Select(SchedulerJson.ActionNode).ToImmutableArray(), consumed, pass);
         version = await _store.WriteAsync(tenant, pipeline, record, version, cancellationToken);
         Checkpoint("record-written");
+        t = Profile.Add("state-write", t);
+        Profile.Add("state-write: encode", _store.LastWrite.Encoding);
+        Profile.Add("state-write: zookeeper", _store.LastWrite.Committing);
+        Profile.Count("state-parts-created", _store.LastWrite.Created);
+        Profile.Count("state-parts-serialised", _store.LastWrite.Serialized);
+        Profile.Count("state-kib-written", _store.LastWrite.Bytes / 1024);
         await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
-        foreach (var queued in read)
-        {
-            await new EventQueue(_zk, ZkPaths.Parent(ZkPaths.Parent(queued.Path))).AckAsync(queued, cancellationToken);
-        }
-        foreach (var requestId in finishedMerges)
-        {
-            await _merger.RemoveAsync(requestId, cancellationToken);
-        }
-        foreach (var buildId in finishedBuilds)
-        {
-            await _executor.RemoveAsync(buildId, cancellationToken);
-        }
+        await AckAllAsync(read, cancellationToken);
+        t = Profile.Add("acks", t);
+        // Each removal is a few dependent round trips; independent requests go concurrently (the client pipelines
+        // them), which matters after a gate reset finishes hundreds of builds at once.
+        var removals = finishedMerges.Select(id => (Queue: (Func<string, CancellationToken, Task>)_merger.RemoveAsync, Id: id))
+            .Concat(finishedBuilds.Select(id => (Queue: (Func<string, CancellationToken, Task>)_executor.RemoveAsync, Id: id)));
+        await Parallel.ForEachAsync(removals, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+            async (removal, ct) => await removal.Queue(removal.Id, ct));
         Checkpoint("events-acked");
+        t = Profile.Add("requests-removed", t);
         if (!record.Outbox.IsEmpty)
         {
             await CarryOutAsync(pipeline, record, cancellationToken);
+            t = Profile.Add("actions", t);
             await _store.MarkOutboxDoneAsync(tenant, pipeline, record.Pass, cancellationToken);
             Checkpoint("outbox-cleared");
             await ClearOnceMarkersAsync(pipeline, cancellationToken);
+            Profile.Add("outbox-done", t);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Acknowledges the pass's events in one transaction (deletes of their queue nodes). An event someone else
+    /// acknowledged meanwhile fails the whole transaction, so then each is acknowledged on its own.
+    /// </summary>
+    private async Task AckAllAsync(List<QueuedEvent> read, CancellationToken cancellationToken)
+    {
+        var inline = read.Where(q => q.SidePath is null).ToList();
+        var acked = false;
+        if (inline.Count > 0)
+        {
+            try
+            {
+                foreach (var chunk in inline.Chunk(1000))
+                {
+                    await _zk.MultiAsync([.. chunk.Select(q => (Op)new Op.Delete(q.Path, ZooKeeperVersion.Any))], cancellationToken);
+                }
+                acked = true;
+            }
+            catch (ZooKeeperMultiException)
+            {
+                // Fall back to one by one below.
+            }
+        }
+        foreach (var queued in acked ? read.Where(q => q.SidePath is not null) : read)
+        {
+            await new EventQueue(_zk, ZkPaths.Parent(ZkPaths.Parent(queued.Path))).AckAsync(queued, cancellationToken);
+        }
     }
 
     private async Task<bool> IsQuietAsync(string pipeline, CancellationToken cancellationToken)

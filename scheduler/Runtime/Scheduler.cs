@@ -35,7 +35,7 @@ public sealed partial class Scheduler
         ArgumentNullException.ThrowIfNull(options);
         _zk = zk;
         _options = options;
-        _store = new PipelineStateStore(zk);
+        _store = new PipelineStateStore(zk, where => options.Checkpoint?.Invoke(where));
         _executor = new JobRequestQueue<BuildRequestData>(zk, ZkPaths.ExecutorQueue(null), options.Time);
         _merger = new JobRequestQueue<MergeRequestData>(zk, ZkPaths.MergerQueue, options.Time);
     }
@@ -59,6 +59,9 @@ public sealed partial class Scheduler
 
     private readonly HashSet<string> _reprocess = [];
 
+    /// <summary>Where this instance's time went, by phase (for benchmarks).</summary>
+    public PassProfile Profile { get; } = new();
+
     /// <summary>Makes the next round run <paramref name="pipeline"/>'s queue processor even without events.</summary>
     public void RequestProcess(string pipeline) => _reprocess.Add(pipeline);
 
@@ -68,8 +71,11 @@ public sealed partial class Scheduler
     /// </summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
+        var t = PassProfile.Start();
         var did = await ForwardConnectionEventsAsync(cancellationToken);
+        t = Profile.Add("connection-events", t);
         did |= await ProcessTenantEventsAsync(cancellationToken);
+        Profile.Add("tenant-events", t);
         foreach (var pipeline in Tenant.PipelineNames)
         {
             did |= await ProcessPipelineAsync(pipeline, cancellationToken);

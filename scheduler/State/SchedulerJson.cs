@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Gating.Model;
 using Gating.Model.Events;
 using Gating.Model.Json;
@@ -106,9 +107,28 @@ public static class SchedulerJson
     {
         var options = new JsonSerializerOptions(ModelJson.Options);
         options.Converters.Add(new ChangeMapConverter());
-        options.TypeInfoResolver ??= new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver();
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(SkipComputed);
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>
+    /// Leaves out the computed properties of the state records (<see cref="PipelineState.AllItems"/> would write every
+    /// item a second time, and cannot be written at all for a header whose items are stored apart).
+    /// </summary>
+    private static void SkipComputed(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(PipelineState) && info.Type != typeof(QueueItem))
+        {
+            return;
+        }
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].Set is null)
+            {
+                info.Properties.RemoveAt(i);
+            }
+        }
     }
 
     /// <summary>Maps keyed by change identity, written as the list of changes (each carries its key).</summary>
