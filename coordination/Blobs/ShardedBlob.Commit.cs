@@ -111,10 +111,10 @@ public sealed partial class ShardedBlob
         }
     }
 
-    private static byte[] Compress(ReadOnlySpan<byte> data)
+    private byte[] Compress(ReadOnlySpan<byte> data)
     {
         var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        using (var zlib = new ZLibStream(output, _compression, leaveOpen: true))
         {
             zlib.Write(data);
         }

@@ -20,15 +20,19 @@ public sealed partial class ShardedBlob
     private const int MaxReadAttempts = 20;
     private readonly IZooKeeper _zk;
     private readonly int _shardBytes;
+    private readonly CompressionLevel _compression;
 
     /// <param name="shardBytes">The largest shard; also the budget of one multi's payload. ZooKeeper's default
     /// jute.maxbuffer is 1 MiB for the whole request, so the default leaves room for paths and framing.</param>
-    public ShardedBlob(IZooKeeper zk, int shardBytes = DefaultShardBytes)
+    /// <param name="compression">How hard writes compress: <see cref="CompressionLevel.Fastest"/> for many short-lived
+    /// blobs (job parameters, read once), where the time matters more than the bytes. Readers need not know.</param>
+    public ShardedBlob(IZooKeeper zk, int shardBytes = DefaultShardBytes, CompressionLevel compression = CompressionLevel.Optimal)
     {
         ArgumentNullException.ThrowIfNull(zk);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardBytes, 1);
         _zk = zk;
         _shardBytes = shardBytes;
+        _compression = compression;
     }
 
     /// <summary>Zuul's NODE_BYTE_SIZE_LIMIT.</summary>
