@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Gating.ZooKeeper;
 
 namespace Gating.Coordination;
@@ -11,27 +10,27 @@ namespace Gating.Coordination;
 public sealed partial class ShardedBlob
 {
     /// <summary>
-    /// The ops that create a new blob at <paramref name="path"/> holding <paramref name="data"/>: the header, the
-    /// generation and its single shard, in that order (the parent must exist). Null when the compressed bytes need
-    /// more than one shard: use <see cref="WriteAsync"/>. A blob already there makes the multi fail with NodeExists on
-    /// the header op.
+    /// The op that creates a new blob at <paramref name="path"/> holding <paramref name="data"/> inline, in one znode
+    /// (the parent must exist). Null when the compressed data exceeds one shard: use <see cref="WriteAsync"/>. A blob
+    /// already there makes the multi fail with NodeExists.
     /// </summary>
     public IReadOnlyList<Op>? CreateOps(string path, ReadOnlyMemory<byte> data)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var compressed = Compress(data.Span);
-        if (compressed.Length > _shardBytes)
+        if (compressed.Length + 1 > _shardBytes)
         {
             return null;
         }
-        var generation = "g-" + Guid.NewGuid().ToString("N");
-        var header = new BlobHeader(generation, 1, data.Length, Convert.ToHexStringLower(SHA256.HashData(data.Span)));
-        return CommitOps(path, generation, [compressed], header, null, inline: true);
+        var node = new byte[compressed.Length + 1];
+        node[0] = InlineMarker;
+        compressed.CopyTo(node, 1);
+        return [new Op.Create(path, node, CreateOptions.Persistent)];
     }
 
     /// <summary>
     /// Reads the blob's header and returns the ops that delete the whole blob in one multi (shards, generation,
-    /// header, children before parents); none when there is no blob. A generation the header does not name (left by
+    /// header, children before parents; an inline blob is its one node); none when there is no blob. A generation the header does not name (left by
     /// a crashed writer) makes the header's delete fail with NotEmpty: the caller then falls back to
     /// <see cref="DeleteAsync"/>.
     /// </summary>

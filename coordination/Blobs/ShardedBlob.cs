@@ -14,6 +14,8 @@ namespace Gating.Coordination;
 /// the header at the new generation (compare-and-set on the header's version) and deletes the old generation. A write
 /// whose shards all fit in one request does all of it in that single multi. A reader reads the header, then the shards
 /// of that generation; a shard gone means a newer commit won, and it reads again: every read sees one whole write.
+/// A small blob made by <see cref="CreateOps"/> is inline instead: its node holds <see cref="InlineMarker"/> and the
+/// zlib bytes, with no generation (one znode, one op); a later write replaces it with the sharded form.
 /// </summary>
 public sealed partial class ShardedBlob
 {
@@ -34,6 +36,9 @@ public sealed partial class ShardedBlob
         _shardBytes = shardBytes;
         _compression = compression;
     }
+
+    /// <summary>The first byte of an inline blob's node (a header is JSON and starts with '{').</summary>
+    public const byte InlineMarker = 0x01;
 
     /// <summary>Zuul's NODE_BYTE_SIZE_LIMIT.</summary>
     public const int DefaultShardBytes = 1_000_000;
@@ -115,7 +120,11 @@ public sealed partial class ShardedBlob
     {
         for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
-            var current = await ReadHeaderAsync(path, cancellationToken);
+            var current = await ReadHeadAsync(path, cancellationToken);
+            if (current?.Inline is { } inline)
+            {
+                return new BlobContent(DecompressAll(inline), current.Value.Stat);
+            }
             if (current?.Header is not { } header)
             {
                 return null; // no blob, or the first write has not committed yet
