@@ -19,7 +19,7 @@ public sealed record Build
     /// <summary>Unique build id (also the build request id).</summary>
     public required string Id { get; init; }
 
-    /// <summary>The job's name in the item's job graph.</summary>
+    /// <summary>The job's key in the item's job graph (<see cref="JobGraph.KeyAt"/>): its name, except in cycle items.</summary>
     public required string Job { get; init; }
 
     /// <summary>Where the build stands.</summary>
@@ -104,18 +104,18 @@ public sealed record BuildSet
     /// <summary>The first voting failure cancels the rest.</summary>
     public bool FailFast { get; init; }
 
-    /// <summary>Current build per job name.</summary>
+    /// <summary>Current build per job key (the job name, except in cycle items).</summary>
     public ImmutableDictionary<string, Build> Builds { get; init; } = ImmutableDictionary<string, Build>.Empty;
 
     /// <summary>Earlier attempts that ended in RETRY, oldest first.</summary>
     public ImmutableArray<Build> RetryBuilds { get; init; } = [];
 
-    /// <summary>Attempts started per job.</summary>
+    /// <summary>Attempts started per job key.</summary>
     public ImmutableDictionary<string, int> Tries { get; init; } = ImmutableDictionary<string, int>.Empty;
 
     /// <summary>Why the item is failing, as of the last queue pass.</summary>
     public ImmutableArray<string> FailingReasons { get; init; } = [];
 
-    /// <summary>The build of <paramref name="job"/>, if one exists.</summary>
+    /// <summary>The build of the job keyed <paramref name="job"/>, if one exists.</summary>
     public Build? BuildOf(string job) => Builds.TryGetValue(job, out var b) ? b : null;
 }

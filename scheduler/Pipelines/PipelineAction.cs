@@ -10,7 +10,17 @@ public abstract record PipelineAction;
 public sealed record RequestMerge(string ItemId, string BuildSetId, ImmutableArray<Change> Changes, int Precedence) : PipelineAction;
 
 /// <summary>Compute the layout for the speculative state and freeze the item's job graph; answer with a job graph event.</summary>
-public sealed record FreezeJobGraph(string ItemId, string BuildSetId, ImmutableArray<Change> Changes, ImmutableDictionary<string, string> RepoState) : PipelineAction;
+/// <param name="ItemId">The item.</param>
+/// <param name="BuildSetId">The buildset.</param>
+/// <param name="Changes">The speculative state: the changes of the items ahead, then the item's own.</param>
+/// <param name="RepoState">The merged commits.</param>
+/// <param name="ItemChanges">How many of <paramref name="Changes"/> (the last ones) are the item's own: jobs are frozen for each (a cycle).</param>
+public sealed record FreezeJobGraph(
+    string ItemId, string BuildSetId, ImmutableArray<Change> Changes, ImmutableDictionary<string, string> RepoState, int ItemChanges = 1) : PipelineAction
+{
+    /// <summary>The item's own changes, in item order (a method, so it is not part of the wire form).</summary>
+    public ImmutableArray<Change> OwnChanges() => Changes.IsDefaultOrEmpty ? [] : Changes[^Math.Clamp(ItemChanges, 1, Changes.Length)..];
+}
 
 /// <summary>Ask nodepool for the nodes of one job.</summary>
 public sealed record RequestNodes(
@@ -33,9 +43,12 @@ public sealed record ReturnNodes(ImmutableArray<string> Nodes) : PipelineAction;
 /// <param name="ParentData"><c>zuul_return</c> data of the job's ancestors (later ones win).</param>
 /// <param name="Precedence">Request precedence.</param>
 /// <param name="Attempt">1 for the first attempt.</param>
+/// <param name="Change">In a cycle item, the change the build is for (its <c>zuul.change</c>); null: the item's change.</param>
+/// <param name="JobKey">In a cycle item, the job's key in the job graph when it is not the job's name.</param>
 public sealed record StartBuild(
     string BuildId, string ItemId, string BuildSetId, FrozenJob Job, ImmutableArray<ChangeRevision> Speculative,
-    ImmutableDictionary<string, string> RepoState, ImmutableArray<string> Nodes, VarMap ParentData, int Precedence, int Attempt) : PipelineAction;
+    ImmutableDictionary<string, string> RepoState, ImmutableArray<string> Nodes, VarMap ParentData, int Precedence, int Attempt,
+    ChangeKey? Change = null, string? JobKey = null) : PipelineAction;
 
 /// <summary>Cancel a build request or running build.</summary>
 public sealed record CancelBuild(string BuildId) : PipelineAction;

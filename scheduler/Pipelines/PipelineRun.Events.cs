@@ -143,9 +143,9 @@ internal sealed partial class PipelineRun
     {
         var builds = ImmutableDictionary.CreateBuilder<string, Build>(StringComparer.Ordinal);
         var sequence = 0;
-        foreach (var job in g.Graph.Jobs)
+        foreach (var (key, _) in g.Graph.Keyed())
         {
-            builds[job.Name] = new Build { Id = $"{bs.Id}.{++sequence}", Job = job.Name };
+            builds[key] = new Build { Id = $"{bs.Id}.{++sequence}", Job = key };
         }
         return bs with
         {

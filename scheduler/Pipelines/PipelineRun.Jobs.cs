@@ -48,7 +48,7 @@ internal sealed partial class PipelineRun
         switch (bs.JobGraphState)
         {
             case StepState.New:
-                Emit(new FreezeJobGraph(item.Id, bs.Id, SpeculativeChanges(item), bs.RepoState));
+                Emit(new FreezeJobGraph(item.Id, bs.Id, SpeculativeChanges(item), bs.RepoState, item.Changes.Length));
                 Put(item with { BuildSet = bs with { JobGraphState = StepState.Pending } });
                 return false;
             case StepState.Pending:
@@ -69,10 +69,10 @@ internal sealed partial class PipelineRun
         do
         {
             progress = false;
-            foreach (var job in graph.Jobs)
+            foreach (var (key, job) in graph.Keyed())
             {
                 item = _items[item.Id];
-                var build = item.BuildSet.Builds[job.Name];
+                var build = item.BuildSet.Builds[key];
                 switch (build.State)
                 {
                     case BuildState.Waiting:
@@ -85,7 +85,7 @@ internal sealed partial class PipelineRun
                             progress = true;
                         }
                         break;
-                    case BuildState.Paused when !build.ResumeRequested && ChildrenDone(item.BuildSet, graph, job.Name):
+                    case BuildState.Paused when !build.ResumeRequested && ChildrenDone(item.BuildSet, graph, key):
                         Emit(new ResumeBuild(build.Id));
                         PutBuild(item, build with { ResumeRequested = true });
                         break;
@@ -98,7 +98,7 @@ internal sealed partial class PipelineRun
     private bool StartIfReady(QueueItem item, FrozenJob job, Build build)
     {
         var graph = item.BuildSet.JobGraph!;
-        var (status, reason) = DependencyStatus(item.BuildSet, graph, job.Name);
+        var (status, reason) = DependencyStatus(item.BuildSet, graph, build.Job);
         if (status == JobStatus.Skip)
         {
             CompleteBuild(item, build, BuildResults.Skipped, null, reason, null);
@@ -138,11 +138,21 @@ internal sealed partial class PipelineRun
     private void StartBuild(QueueItem item, FrozenJob job, Build build)
     {
         var bs = item.BuildSet;
-        var attempt = bs.Tries.GetValueOrDefault(job.Name) + 1;
-        Emit(new StartBuild(build.Id, item.Id, bs.Id, job, bs.MergerChanges, bs.RepoState, build.Nodes, ParentData(bs, job.Name),
-            _s.Precedence, attempt));
+        var attempt = bs.Tries.GetValueOrDefault(build.Job) + 1;
+        Emit(new StartBuild(build.Id, item.Id, bs.Id, job, bs.MergerChanges, bs.RepoState, build.Nodes, ParentData(bs, build.Job),
+            _s.Precedence, attempt, BuildChange(item, build.Job), build.Job == job.Name ? null : build.Job));
         var updated = PutBuild(item, build with { State = BuildState.Requested, RequestTime = _now });
-        Put(updated with { BuildSet = updated.BuildSet with { Tries = updated.BuildSet.Tries.SetItem(job.Name, attempt) } });
+        Put(updated with { BuildSet = updated.BuildSet with { Tries = updated.BuildSet.Tries.SetItem(build.Job, attempt) } });
+    }
+
+    /// <summary>
+    /// The change a build is for (its <c>zuul.change</c>): in a cycle item the first change the job runs for, in
+    /// item order (reference 3.7: a deduplicated build names one of its changes); null for an item of one change.
+    /// </summary>
+    private static ChangeKey? BuildChange(QueueItem item, string key)
+    {
+        var changes = item.BuildSet.JobGraph?.ChangesOf(key) ?? [];
+        return item.Changes.Length > 1 && !changes.IsEmpty ? changes[0] : null;
     }
 
     private enum JobStatus { Ready, Wait, Skip }
@@ -150,6 +160,7 @@ internal sealed partial class PipelineRun
     /// <summary>The start rule of reference §2.8: parents succeeded or paused; a failed parent or a skipped hard parent skips.</summary>
     private static (JobStatus Status, string? Reason) DependencyStatus(BuildSet bs, JobGraph graph, string job)
     {
+        var name = graph.Find(job)?.Name ?? job;
         var wait = false;
         foreach (var edge in graph.Edges)
         {
@@ -159,9 +170,9 @@ internal sealed partial class PipelineRun
             }
             if (parent.State == BuildState.Paused)
             {
-                if (ExcludedByChildJobs(parent, job))
+                if (ExcludedByChildJobs(parent, name))
                 {
-                    return (JobStatus.Skip, $"Skipped due to child_jobs return value in job {parent.Job}");
+                    return (JobStatus.Skip, $"Skipped due to child_jobs return value in job {graph.Find(parent.Job)?.Name ?? parent.Job}");
                 }
                 continue;
             }
@@ -182,9 +193,9 @@ internal sealed partial class PipelineRun
             {
                 return (JobStatus.Skip, null);
             }
-            if (ExcludedByChildJobs(parent, job))
+            if (ExcludedByChildJobs(parent, name))
             {
-                return (JobStatus.Skip, $"Skipped due to child_jobs return value in job {parent.Job}");
+                return (JobStatus.Skip, $"Skipped due to child_jobs return value in job {graph.Find(parent.Job)?.Name ?? parent.Job}");
             }
         }
         return (wait ? JobStatus.Wait : JobStatus.Ready, null);
@@ -217,9 +228,9 @@ internal sealed partial class PipelineRun
             return VarMap.Empty;
         }
         var data = VarMap.Empty;
-        foreach (var candidate in graph.Jobs)
+        foreach (var (candidate, _) in graph.Keyed())
         {
-            if (ancestors.Contains(candidate.Name) && bs.Builds.TryGetValue(candidate.Name, out var b) && !b.ResultData.IsEmpty)
+            if (ancestors.Contains(candidate) && bs.Builds.TryGetValue(candidate, out var b) && !b.ResultData.IsEmpty)
             {
                 data = data.DeepMerge(new VarMap(b.ResultData.Entries.Where(e => e.Key != "zuul").ToImmutableArray()));
             }
@@ -245,9 +256,9 @@ internal sealed partial class PipelineRun
 
     private static bool IsHoldingFollowingChanges(QueueItem item)
     {
-        foreach (var job in item.BuildSet.JobGraph?.Jobs ?? [])
+        foreach (var (key, job) in item.BuildSet.JobGraph?.Keyed() ?? [])
         {
-            if (job.HoldFollowingChanges && item.BuildSet.BuildOf(job.Name) is not { State: BuildState.Completed, Result: BuildResults.Success })
+            if (job.HoldFollowingChanges && item.BuildSet.BuildOf(key) is not { State: BuildState.Completed, Result: BuildResults.Success })
             {
                 return true;
             }
@@ -273,13 +284,13 @@ internal sealed partial class PipelineRun
         }
         build = ReleaseSemaphores(bs, build) with { Nodes = [] };
         var retry = e.Result is null or BuildResults.Aborted or BuildResults.Retry;
-        if (retry && bs.Tries.GetValueOrDefault(job.Name) < job.Attempts)
+        if (retry && bs.Tries.GetValueOrDefault(build.Job) < job.Attempts)
         {
             // Transient: record the attempt and start over; children of a retried (paused) build start over too.
             var retried = build with { State = BuildState.Completed, Result = BuildResults.Retry, EndTime = _now, ResultData = e.Data ?? build.ResultData };
-            var fresh = new Build { Id = $"{bs.Id}.{NextId("r")}", Job = job.Name };
-            var builds = bs.Builds.SetItem(job.Name, fresh);
-            foreach (var child in bs.JobGraph!.Edges.Where(x => x.DependsOn == job.Name).Select(x => x.Job))
+            var fresh = new Build { Id = $"{bs.Id}.{NextId("r")}", Job = build.Job };
+            var builds = bs.Builds.SetItem(build.Job, fresh);
+            foreach (var child in bs.JobGraph!.Edges.Where(x => x.DependsOn == build.Job).Select(x => x.Job))
             {
                 var cb = builds[child];
                 if (cb.State != BuildState.Waiting)
@@ -293,7 +304,7 @@ internal sealed partial class PipelineRun
         }
         var result = retry ? BuildResults.RetryLimit : e.Result!;
         item = CompleteBuild(item, build, result, e.Data, e.ErrorDetail, e.Url);
-        if (item.BuildSet.FailFast && job.Voting && item.BuildSet.Builds[job.Name].Failed)
+        if (item.BuildSet.FailFast && job.Voting && item.BuildSet.Builds[build.Job].Failed)
         {
             FailFast(item);
         }
@@ -354,7 +365,7 @@ internal sealed partial class PipelineRun
             {
                 _semaphores[name] = list = [];
             }
-            list.Add(new SemaphoreHolder(bs.Id, job.Name));
+            list.Add(new SemaphoreHolder(bs.Id, build.Job));
         }
         build = build with { Semaphores = build.Semaphores.AddRange(wanted) };
         _changed = true;

@@ -247,7 +247,10 @@ internal sealed partial class PipelineRun
         item = _items[item.Id];
         if (item.Live && item.ReportedStart && _s.ReporterActions.Contains("dequeue") && !_disabled)
         {
-            EmitReport(ReportKind.Dequeue, "dequeue", item, _s.DequeueMessage + "\n\n" + ReportFormatter.Jobs(item.BuildSet), BuildResults.Dequeued);
+            foreach (var (changes, jobs) in ReportsPerChange(item))
+            {
+                Emit(new Report(ReportKind.Dequeue, "dequeue", item.Id, changes, _s.DequeueMessage + "\n\n" + jobs, BuildResults.Dequeued));
+            }
         }
         Dequeue(item, result);
     }
@@ -319,9 +322,9 @@ internal sealed partial class PipelineRun
         {
             return false;
         }
-        foreach (var job in graph.Jobs)
+        foreach (var (key, job) in graph.Keyed())
         {
-            if (job.Voting && item.BuildSet.BuildOf(job.Name) is { Failed: true })
+            if (job.Voting && item.BuildSet.BuildOf(key) is { Failed: true })
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Gating.Model;
 
 namespace Gating.Scheduler.Pipelines;
@@ -22,19 +23,23 @@ internal sealed partial class PipelineRun
             _ => FailureHeader(item),
         };
         var withJobs = kind is ReportKind.Success or ReportKind.Failure && bs.JobGraph is { Jobs.Length: > 0 };
-        var message = header;
-        if (withJobs)
-        {
-            message += "\n\n" + ReportFormatter.Jobs(bs);
-        }
-        if (!bs.Warnings.IsEmpty)
-        {
-            message += "\nWarning:\n  " + string.Join("\n  ", bs.Warnings) + "\n";
-        }
-        message += Footer();
         if (_s.ReporterActions.Contains(reporters))
         {
-            Emit(new Report(kind, reporters, item.Id, item.Changes, message, result));
+            // A cycle item reports on each change with that change's jobs (reference 3.7); the result is the item's.
+            foreach (var (changes, jobs) in ReportsPerChange(item))
+            {
+                var message = header;
+                if (withJobs)
+                {
+                    message += "\n\n" + jobs;
+                }
+                if (!bs.Warnings.IsEmpty)
+                {
+                    message += "\nWarning:\n  " + string.Join("\n  ", bs.Warnings) + "\n";
+                }
+                message += Footer();
+                Emit(new Report(kind, reporters, item.Id, changes, message, result));
+            }
         }
 
         var queue = QueueOf(item);
@@ -97,13 +102,30 @@ internal sealed partial class PipelineRun
             : (ReportKind.Failure, "failure", BuildResults.Failure);
     }
 
+    /// <summary>
+    /// The reports an item's result goes out as, each with the job lines it lists: one for all its changes, or, for
+    /// a cycle item whose job graph was frozen per change, one per change listing the jobs that ran for it.
+    /// </summary>
+    private static IEnumerable<(ImmutableArray<Change> Changes, string Jobs)> ReportsPerChange(QueueItem item)
+    {
+        if (item.Changes.Length == 1 || item.BuildSet.JobGraph is not { Nodes.IsDefaultOrEmpty: false })
+        {
+            yield return (item.Changes, ReportFormatter.Jobs(item.BuildSet));
+            yield break;
+        }
+        foreach (var change in item.Changes)
+        {
+            yield return ([change], ReportFormatter.Jobs(item.BuildSet, change.Key));
+        }
+    }
+
     /// <summary>Every voting job succeeded or was skipped, and not every job was skipped.</summary>
     private static bool DidAllJobsSucceed(BuildSet bs)
     {
         var allSkipped = true;
-        foreach (var job in bs.JobGraph!.Jobs)
+        foreach (var (key, job) in bs.JobGraph!.Keyed())
         {
-            var build = bs.Builds[job.Name];
+            var build = bs.Builds[key];
             if (build.Result != BuildResults.Skipped)
             {
                 allSkipped = false;

@@ -32,9 +32,9 @@ internal sealed partial class PipelineRun
                 wait = true;
                 continue;
             }
-            foreach (var provider in graph.Jobs.Where(j => !j.Provides.IsDefaultOrEmpty && j.Provides.Any(job.Requires.Contains)))
+            foreach (var (key, provider) in graph.Keyed().Where(j => !j.Job.Provides.IsDefaultOrEmpty && j.Job.Provides.Any(job.Requires.Contains)))
             {
-                if (!ahead.BuildSet.Builds.TryGetValue(provider.Name, out var build) || build.State == BuildState.Paused)
+                if (!ahead.BuildSet.Builds.TryGetValue(key, out var build) || build.State == BuildState.Paused)
                 {
                     continue;
                 }

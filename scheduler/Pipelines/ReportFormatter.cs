@@ -9,15 +9,20 @@ public static class ReportFormatter
 {
     /// <summary>
     /// One line per job: <c>- job url-or-name : RESULT[ error][ in 1m 02s][ (non-voting)]</c>; jobs skipped by
-    /// <c>child_jobs</c> are counted in a final <c>Skipped N jobs</c> line.
+    /// <c>child_jobs</c> are counted in a final <c>Skipped N jobs</c> line. With <paramref name="change"/>, only
+    /// the jobs that ran for that change of a cycle item.
     /// </summary>
-    public static string Jobs(BuildSet bs)
+    public static string Jobs(BuildSet bs, ChangeKey? change = null)
     {
         var sb = new StringBuilder();
         var skipped = 0;
-        foreach (var job in bs.JobGraph?.Jobs ?? [])
+        foreach (var (key, job) in bs.JobGraph?.Keyed() ?? [])
         {
-            var build = bs.BuildOf(job.Name);
+            if (change is { } only && !bs.JobGraph!.RunsFor(key, only))
+            {
+                continue;
+            }
+            var build = bs.BuildOf(key);
             if (build?.Result == BuildResults.Skipped && build.ErrorDetail?.StartsWith("Skipped due to child_jobs", StringComparison.Ordinal) == true)
             {
                 skipped++;

@@ -109,15 +109,23 @@ public sealed partial class Scheduler
         [],
         []);
 
-    private Task SubmitBuildsAsync(string pipeline, List<StartBuild> starts, PipelineState state, CancellationToken cancellationToken) =>
-        _executor.SubmitManyAsync(starts.Select(start => new JobSubmission<BuildRequestData>(
-            new JobRequest<BuildRequestData>
-            {
-                Uuid = start.BuildId,
-                Precedence = start.Precedence,
-                Data = new BuildRequestData(start.BuildSetId, start.Job.Name, Tenant.Tenant, pipeline),
-            },
-            ModelJson.Serialize(BuildParametersFactory.Create(Tenant.Tenant, pipeline, start, state)))).ToList(), cancellationToken);
+    private async Task SubmitBuildsAsync(string pipeline, List<StartBuild> starts, PipelineState state, CancellationToken cancellationToken)
+    {
+        var submissions = new List<JobSubmission<BuildRequestData>>(starts.Count);
+        foreach (var start in starts)
+        {
+            var parameters = await BuildParametersFactory.CreateAsync(Tenant, pipeline, start, state, _options.ProjectKeys, cancellationToken);
+            submissions.Add(new JobSubmission<BuildRequestData>(
+                new JobRequest<BuildRequestData>
+                {
+                    Uuid = start.BuildId,
+                    Precedence = start.Precedence,
+                    Data = new BuildRequestData(start.BuildSetId, start.Job.Name, Tenant.Tenant, pipeline),
+                },
+                ModelJson.Serialize(parameters)));
+        }
+        await _executor.SubmitManyAsync(submissions, cancellationToken);
+    }
 
     private async Task ReportAsync(string pipeline, Report report, string key, CancellationToken cancellationToken)
     {

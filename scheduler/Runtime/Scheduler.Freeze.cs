@@ -11,15 +11,17 @@ public sealed partial class Scheduler
     /// <summary>
     /// The job graph of an item: with the tenant's layout, or, when the item's speculative state edits the config
     /// of an untrusted project, with a layout that includes those edits (reference §3.5). Edits of config
-    /// projects are checked for errors but not used. Errors caused by the edits fail the item.
+    /// projects are checked for errors but not used. Errors caused by the edits fail the item. A cycle item's jobs
+    /// are frozen per change, each with its own changed files (reference §2.7 step 8).
     /// </summary>
     private async Task<PipelineEvent> FreezeAsync(string pipeline, FreezeJobGraph freeze, MergeResult? merged, CancellationToken cancellationToken)
     {
-        var change = freeze.Changes[^1];
-        var files = ImmutableArray<string>.Empty;
-        if (change.IsChange && _options.Sources.TryGetValue(change.Key.Connection, out var source))
+        var files = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        foreach (var change in freeze.OwnChanges())
         {
-            files = await source.GetFilesChangedAsync(change, cancellationToken);
+            files.Add(change.IsChange && _options.Sources.TryGetValue(change.Key.Connection, out var source)
+                ? await source.GetFilesChangedAsync(change, cancellationToken)
+                : ImmutableArray<string>.Empty);
         }
         var layout = Tenant.Layout;
         if (merged is not null && freeze.Changes.Any(c => c.UpdatesConfig))
@@ -31,7 +33,7 @@ public sealed partial class Scheduler
             }
             layout = speculative;
         }
-        return TenantRuntime.Freeze(layout, pipeline, freeze, files);
+        return TenantRuntime.Freeze(layout, pipeline, freeze, files.ToImmutable());
     }
 
     private static (TenantLayout Layout, ImmutableArray<string> Errors) SpeculativeLayout(

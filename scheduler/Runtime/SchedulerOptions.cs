@@ -18,6 +18,9 @@ public sealed record SchedulerOptions
     /// <summary>Where node requests go.</summary>
     public required INodeProvisioner Nodes { get; init; }
 
+    /// <summary>The projects' private keys, to decrypt the secrets a build's playbooks receive; null: none (secrets reach playbooks as null).</summary>
+    public Gating.Config.Secrets.ProjectKeyStore? ProjectKeys { get; init; }
+
     /// <summary>Loads the tenant's layout from the projects' branches as they are now.</summary>
     public required Func<CancellationToken, Task<TenantLayout>> LoadLayout { get; init; }
 

@@ -32,8 +32,7 @@ public sealed class TenantRuntime
         Layout = layout;
         _freeze = FreezeLayout.From(layout);
         var tenant = layout.Tenant;
-        var byTopic = layout.Queues.Values.Any(q => q.DependenciesByTopic);
-        DependenciesByTopic = byTopic;
+        DependenciesByTopic = project => QueueOf(project) is { } q && layout.Queues.TryGetValue(q.Name, out var config) && config.DependenciesByTopic;
         _pipelines = layout.Pipelines.ToImmutableDictionary(p => p.Name, p =>
         {
             var require = TriggerParser.Requirements(p.Require);
@@ -57,8 +56,11 @@ public sealed class TenantRuntime
     /// <summary>The tenant name.</summary>
     public string Tenant => Layout.Tenant.Name;
 
-    /// <summary>Some queue follows topics.</summary>
-    public bool DependenciesByTopic { get; }
+    /// <summary>
+    /// Whether a change of the project (by name) needs the open changes of its topic: its queue has
+    /// <c>dependencies-by-topic</c> (reference 3.7; per queue, as Zuul's <c>useDependenciesByTopic</c>).
+    /// </summary>
+    public Func<string, bool> DependenciesByTopic { get; }
 
     /// <summary>Pipeline names in layout order.</summary>
     public IEnumerable<string> PipelineNames => Layout.Pipelines.Select(p => p.Name);
@@ -95,25 +97,36 @@ public sealed class TenantRuntime
         Pipeline(pipeline)?.Config.Reporters.GetValueOrDefault(reporters) is { IsDefaultOrEmpty: false } s && s.Any(x => x.Connection == connection);
 
     /// <summary>
-    /// Freezes the job graph of an item (its first change's project and branch) with <paramref name="layout"/>
-    /// (this tenant's, or a speculative one for items that edit config), as the core's answer event.
+    /// Freezes the job graph of an item with <paramref name="layout"/> (this tenant's, or a speculative one for
+    /// items that edit config), as the core's answer event: for each of the item's changes (its project and
+    /// branch, with its changed files from <paramref name="files"/>, one entry per change), joined for a cycle item
+    /// by <see cref="CycleJobGraph.Join"/>.
     /// </summary>
-    public static PipelineEvent Freeze(TenantLayout layout, string pipeline, FreezeJobGraph action, ImmutableArray<string> files)
+    public static PipelineEvent Freeze(TenantLayout layout, string pipeline, FreezeJobGraph action, ImmutableArray<ImmutableArray<string>> files)
     {
-        var change = action.Changes[^1];
-        var branch = change.Branch ?? DefaultBranch(layout, change.Key.Project);
-        var result = new JobFreezer(FreezeLayout.From(layout)).FreezeJobGraph(new FreezeRequest(change.Key.Project, branch, pipeline, files.IsDefault ? null : files));
-        var errors = result.Errors.Where(e => e.IsError).Select(e => e.Message).ToImmutableArray();
+        var own = action.OwnChanges();
+        var freezer = new JobFreezer(FreezeLayout.From(layout));
+        var results = own.Select((change, i) =>
+        {
+            var branch = change.Branch ?? DefaultBranch(layout, change.Key.Project);
+            var changed = i < files.Length && !files[i].IsDefault ? files[i] : (ImmutableArray<string>?)null;
+            return freezer.FreezeJobGraph(new FreezeRequest(change.Key.Project, branch, pipeline, changed));
+        }).ToList();
+        var errors = results.SelectMany(r => r.Errors).Where(e => e.IsError).Select(e => e.Message).Distinct().ToImmutableArray();
         if (!errors.IsEmpty)
         {
             return new JobGraphErrorEvent(action.BuildSetId, errors);
         }
-        return new JobGraphReadyEvent(action.BuildSetId, result.Graph, result.Pipeline.FailFast, result.Pipeline.InPipeline,
-            result.Errors.Where(e => !e.IsError).Select(e => e.Message).ToImmutableArray());
+        var warnings = results.SelectMany(r => r.Errors).Where(e => !e.IsError).Select(e => e.Message).Distinct().ToImmutableArray();
+        var inPipeline = results.Any(r => r.Pipeline.InPipeline);
+        var graph = results.Count == 1
+            ? results[0].Graph
+            : CycleJobGraph.Join(own.Select((c, i) => new ChangeJobGraph(c.Key, results[i].Pipeline.InPipeline ? results[i].Graph : JobGraph.Empty)).ToList());
+        return new JobGraphReadyEvent(action.BuildSetId, graph, results.Any(r => r.Pipeline.FailFast), inPipeline, warnings);
     }
 
     /// <summary>Freezes with this tenant's own layout.</summary>
-    public PipelineEvent Freeze(string pipeline, FreezeJobGraph action, ImmutableArray<string> files) => Freeze(Layout, pipeline, action, files);
+    public PipelineEvent Freeze(string pipeline, FreezeJobGraph action, ImmutableArray<ImmutableArray<string>> files) => Freeze(Layout, pipeline, action, files);
 
     /// <summary>Projects whose stanzas name <paramref name="pipeline"/> (periodic items are enqueued for them).</summary>
     public IEnumerable<(string Project, string Branch)> ProjectsIn(string pipeline) =>

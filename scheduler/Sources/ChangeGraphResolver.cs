@@ -6,16 +6,20 @@ namespace Gating.Scheduler.Sources;
 
 /// <summary>
 /// Builds a change's <see cref="ChangeGraph"/> through the sources (reference §3.7): every change reachable
-/// through Depends-On footers and git parents (and topics, when asked), plus the open changes that need it.
+/// through Depends-On footers and git parents (and topics, for changes of projects whose queue follows them),
+/// plus the open changes that need it.
 /// </summary>
 public static class ChangeGraphResolver
 {
     /// <summary>The largest graph followed (a guard against runaway Depends-On chains).</summary>
     public const int MaxChanges = 1000;
 
-    /// <summary>Resolves the graph of <paramref name="change"/>.</summary>
+    /// <summary>
+    /// Resolves the graph of <paramref name="change"/>; <paramref name="byTopic"/> says, per project name, whether
+    /// its changes need the open changes of their topic (its queue's <c>dependencies-by-topic</c>).
+    /// </summary>
     public static async Task<ChangeGraph> ResolveAsync(
-        Change change, IReadOnlyDictionary<string, IChangeSource> sources, bool byTopic, CancellationToken cancellationToken)
+        Change change, IReadOnlyDictionary<string, IChangeSource> sources, Func<string, bool> byTopic, CancellationToken cancellationToken)
     {
         if (!change.IsChange)
         {
@@ -52,7 +56,7 @@ public static class ChangeGraphResolver
             {
                 await AddAsync(need);
             }
-            if (byTopic && next.Topic is { } topic && sources.TryGetValue(next.Key.Connection, out var source))
+            if (next.Topic is { } topic && byTopic(next.Key.Project) && sources.TryGetValue(next.Key.Connection, out var source))
             {
                 foreach (var key in await source.GetTopicChangesAsync(topic, cancellationToken))
                 {
@@ -60,10 +64,7 @@ public static class ChangeGraphResolver
                 }
             }
         }
-        if (byTopic)
-        {
-            LinkTopics(found);
-        }
+        LinkTopics(found, byTopic);
         return new ChangeGraph(found.ToImmutableDictionary(), neededBy.ToImmutable());
 
         async Task AddAsync(ChangeKey key)
@@ -82,9 +83,10 @@ public static class ChangeGraphResolver
 
     /// <summary>
     /// With <c>dependencies-by-topic</c>, the open changes of one topic need each other (reference 3.7): each gets
-    /// the others as needs, so the core sees the cycle they form.
+    /// the others as needs, so the core sees the cycle they form. Only a change whose project's queue follows
+    /// topics needs the others; a change of another queue with the same topic is left alone (it may still be needed).
     /// </summary>
-    private static void LinkTopics(Dictionary<ChangeKey, Change> found)
+    private static void LinkTopics(Dictionary<ChangeKey, Change> found, Func<string, bool> byTopic)
     {
         var topics = found.Values
             .Where(c => c.Topic is { Length: > 0 } && c.Status == ChangeStatus.Open)
@@ -93,7 +95,7 @@ public static class ChangeGraphResolver
             .ToList();
         foreach (var group in topics)
         {
-            foreach (var member in group)
+            foreach (var member in group.Where(m => byTopic(m.Key.Project)))
             {
                 var others = group.Select(o => o.Key).Where(k => k != member.Key && !member.Needs.Contains(k));
                 found[member.Key] = member with { DependsOn = member.DependsOn.AddRange(others) };
