@@ -38,7 +38,12 @@ public sealed partial class ShardedBlob
         return ops;
     }
 
-    private async Task<(BlobHeader? Header, Stat Stat)?> ReadHeaderAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The header for writers: an inline blob reads as a header naming no generation (nothing to delete
+    /// when a write replaces it).</summary>
+    private async Task<(BlobHeader? Header, Stat Stat)?> ReadHeaderAsync(string path, CancellationToken cancellationToken) =>
+        await ReadHeadAsync(path, cancellationToken) is { } head ? (head.Header, head.Stat) : null;
+
+    private async Task<(BlobHeader? Header, Stat Stat, ReadOnlyMemory<byte>? Inline)?> ReadHeadAsync(string path, CancellationToken cancellationToken)
     {
         var result = await _zk.TryGetDataAsync(path, null, cancellationToken);
         if (result is null)
@@ -47,11 +52,15 @@ public sealed partial class ShardedBlob
         }
         if (result.Data.Length == 0)
         {
-            return (null, result.Stat); // made by a writer that has not committed yet
+            return (null, result.Stat, null); // made by a writer that has not committed yet
+        }
+        if (result.Data[0] == InlineMarker)
+        {
+            return (null, result.Stat, result.Data.AsMemory(1));
         }
         var header = JsonSerializer.Deserialize<BlobHeader>(result.Data)
             ?? throw new InvalidDataException($"the sharded blob {path} has an unreadable header");
-        return (header, result.Stat);
+        return (header, result.Stat, null);
     }
 
     /// <summary>With <see cref="ZooKeeperVersion.Any"/>, a header that changed (or appeared) under us is a lost race
@@ -111,13 +120,22 @@ public sealed partial class ShardedBlob
         }
     }
 
-    private static byte[] Compress(ReadOnlySpan<byte> data)
+    private byte[] Compress(ReadOnlySpan<byte> data)
     {
         var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        using (var zlib = new ZLibStream(output, _compression, leaveOpen: true))
         {
             zlib.Write(data);
         }
+        return output.ToArray();
+    }
+
+    /// <summary>An inline blob's bytes: zlib's own checksum guards them.</summary>
+    private static byte[] DecompressAll(ReadOnlyMemory<byte> compressed)
+    {
+        using var zlib = new ZLibStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress);
+        var output = new MemoryStream();
+        zlib.CopyTo(output);
         return output.ToArray();
     }
 

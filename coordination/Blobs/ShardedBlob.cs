@@ -14,22 +14,31 @@ namespace Gating.Coordination;
 /// the header at the new generation (compare-and-set on the header's version) and deletes the old generation. A write
 /// whose shards all fit in one request does all of it in that single multi. A reader reads the header, then the shards
 /// of that generation; a shard gone means a newer commit won, and it reads again: every read sees one whole write.
+/// A small blob made by <see cref="CreateOps"/> is inline instead: its node holds <see cref="InlineMarker"/> and the
+/// zlib bytes, with no generation (one znode, one op); a later write replaces it with the sharded form.
 /// </summary>
 public sealed partial class ShardedBlob
 {
     private const int MaxReadAttempts = 20;
     private readonly IZooKeeper _zk;
     private readonly int _shardBytes;
+    private readonly CompressionLevel _compression;
 
     /// <param name="shardBytes">The largest shard; also the budget of one multi's payload. ZooKeeper's default
     /// jute.maxbuffer is 1 MiB for the whole request, so the default leaves room for paths and framing.</param>
-    public ShardedBlob(IZooKeeper zk, int shardBytes = DefaultShardBytes)
+    /// <param name="compression">How hard writes compress: <see cref="CompressionLevel.Fastest"/> for many short-lived
+    /// blobs (job parameters, read once), where the time matters more than the bytes. Readers need not know.</param>
+    public ShardedBlob(IZooKeeper zk, int shardBytes = DefaultShardBytes, CompressionLevel compression = CompressionLevel.Optimal)
     {
         ArgumentNullException.ThrowIfNull(zk);
         ArgumentOutOfRangeException.ThrowIfLessThan(shardBytes, 1);
         _zk = zk;
         _shardBytes = shardBytes;
+        _compression = compression;
     }
+
+    /// <summary>The first byte of an inline blob's node (a header is JSON and starts with '{').</summary>
+    public const byte InlineMarker = 0x01;
 
     /// <summary>Zuul's NODE_BYTE_SIZE_LIMIT.</summary>
     public const int DefaultShardBytes = 1_000_000;
@@ -111,7 +120,11 @@ public sealed partial class ShardedBlob
     {
         for (var attempt = 0; attempt < MaxReadAttempts; attempt++)
         {
-            var current = await ReadHeaderAsync(path, cancellationToken);
+            var current = await ReadHeadAsync(path, cancellationToken);
+            if (current?.Inline is { } inline)
+            {
+                return new BlobContent(DecompressAll(inline), current.Value.Stat);
+            }
             if (current?.Header is not { } header)
             {
                 return null; // no blob, or the first write has not committed yet

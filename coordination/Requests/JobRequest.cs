@@ -42,6 +42,13 @@ public sealed record JobRequest<TData>
 
     public JobWorker? WorkerInfo { get; init; }
 
+    /// <summary>
+    /// The request's place among the requests created by the same transaction (they share one creation zxid, see
+    /// <see cref="JobRequestQueue{TData}.SubmitManyAsync"/>): orders them after <see cref="Czxid"/>. Null for a request
+    /// submitted alone.
+    /// </summary>
+    public int? TransactionIndex { get; init; }
+
     /// <summary>The znode version this was read at; -1 before it was stored.</summary>
     [JsonIgnore]
     public int Version { get; init; } = -1;

@@ -53,10 +53,27 @@ public sealed partial class JobRequestQueue<TData>
     public async Task<byte[]> ReadParamsAsync(string uuid, CancellationToken cancellationToken) =>
         (await new ShardedBlob(_zk).ReadAsync(ParamsPath(uuid), cancellationToken))?.Data ?? [];
 
-    /// <summary>Marks the request running on <paramref name="worker"/>, then deletes its parameters (read them first).</summary>
+    /// <summary>
+    /// Marks the request running on <paramref name="worker"/> and deletes its parameters (read them first), in one
+    /// multi when the parameters are as their header says; otherwise the parameters go after, node by node.
+    /// </summary>
     public async Task<JobRequest<TData>> MarkRunningAsync(LockedJobRequest<TData> locked, JobWorker worker, CancellationToken cancellationToken)
     {
-        var running = await UpdateAsync(locked, r => r with { State = JobRequestState.Running, WorkerInfo = worker }, [], cancellationToken);
+        ArgumentNullException.ThrowIfNull(locked);
+        JobRequest<TData> Running(JobRequest<TData> r) => r with { State = JobRequestState.Running, WorkerInfo = worker };
+        var deleteParams = await new ShardedBlob(_zk).DeleteOpsAsync(ParamsPath(locked.Uuid), cancellationToken);
+        if (deleteParams.Count > 0)
+        {
+            try
+            {
+                return await UpdateAsync(locked, Running, deleteParams, cancellationToken);
+            }
+            catch (ZooKeeperMultiException e) when (e.Code is ErrorCode.NotEmpty || (e.Code is ErrorCode.NoNode && e.Results.Count > 2 && e.Results[1] is OpResult.Error { Code: ErrorCode.Ok }))
+            {
+                // A generation the header does not name, or parameters deleted meanwhile: the way below.
+            }
+        }
+        var running = await UpdateAsync(locked, Running, [], cancellationToken);
         await _zk.DeleteTreeAsync(ParamsPath(locked.Uuid), cancellationToken);
         return running;
     }

@@ -84,15 +84,10 @@ public sealed partial class JobRequestQueue<TData>
     /// <summary>Every request, in the order workers serve them: precedence, then creation.</summary>
     public async Task<IReadOnlyList<JobRequest<TData>>> GetRequestsAsync(CancellationToken cancellationToken)
     {
-        var requests = new List<JobRequest<TData>>();
-        foreach (var uuid in await _zk.TryGetChildrenAsync(RequestsPath, cancellationToken))
-        {
-            if (await GetAsync(uuid, cancellationToken) is { } request)
-            {
-                requests.Add(request);
-            }
-        }
-        return [.. requests.OrderBy(r => r.Precedence).ThenBy(r => r.Czxid)];
+        // The reads are independent: issued together, the client pipelines them instead of waiting for each.
+        var reads = (await _zk.TryGetChildrenAsync(RequestsPath, cancellationToken)).Select(uuid => GetAsync(uuid, cancellationToken)).ToList();
+        var requests = (await Task.WhenAll(reads)).OfType<JobRequest<TData>>();
+        return [.. requests.OrderBy(r => r.Precedence).ThenBy(r => r.Czxid).ThenBy(r => r.TransactionIndex ?? 0)];
     }
 
     /// <summary>
@@ -167,19 +162,6 @@ public sealed partial class JobRequestQueue<TData>
             }
         }
         return await SignalAsync(uuid, JobSignal.Cancel, cancellationToken) ? CancelOutcome.Signalled : CancelOutcome.NotFound;
-    }
-
-    /// <summary>
-    /// Removes a finished request and everything beside it (signals, parameters, results, waiter). The lock node is
-    /// left to the worker's session; <see cref="CleanupLocksAsync"/> removes it once nobody holds it.
-    /// </summary>
-    public async Task RemoveAsync(string uuid, CancellationToken cancellationToken)
-    {
-        await _zk.DeleteTreeAsync(RequestPath(uuid), cancellationToken);
-        await _zk.DeleteTreeAsync(ParamsPath(uuid), cancellationToken);
-        await _zk.TryDeleteAsync(ResultPath(uuid), cancellationToken);
-        await _zk.DeleteTreeAsync(ResultDataPath(uuid), cancellationToken);
-        await _zk.TryDeleteAsync(WaiterPath(uuid), cancellationToken);
     }
 
     internal static byte[] Serialize(JobRequest<TData> request) => JsonSerializer.SerializeToUtf8Bytes(request, JobRequestJson.Options);

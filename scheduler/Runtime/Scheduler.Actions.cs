@@ -14,49 +14,59 @@ namespace Gating.Scheduler.Runtime;
 public sealed partial class Scheduler
 {
     /// <summary>
-    /// Carries out a record's outbox in order. Every action is idempotent, keyed by ids the core handed out
-    /// (build ids, buildset ids, request ids) or by the pass and position (reports), so running an outbox again after
-    /// a crash changes nothing that was already done.
+    /// Carries out a record's outbox. Every action is idempotent, keyed by ids the core handed out (build ids,
+    /// buildset ids, request ids) or by the pass and position (reports), so running an outbox again after a crash
+    /// changes nothing that was already done. The actions that only write requests are carried out in batches, one
+    /// kind at a time (few multis, all sent at once): first what is created (merges, builds, node requests, each kind
+    /// in outbox order), then what is withdrawn or signalled, so that an id started and cancelled in the same outbox
+    /// is cancelled after its start, as the outbox says. Reports, submits and events to other pipelines follow, one
+    /// by one in outbox order: they reach outside systems, where order shows.
     /// </summary>
-    private async Task CarryOutAsync(string pipeline, PipelineRecord record, CancellationToken cancellationToken)
+    private Task CarryOutAsync(string pipeline, PipelineRecord record, CancellationToken cancellationToken) =>
+        CarryOutAsync(pipeline, record, record.Outbox.Select(SchedulerJson.ActionFrom).ToList(), cancellationToken);
+
+    /// <summary>
+    /// Carries out <paramref name="actions"/>, the record's outbox as decided in this process: a pass that has them
+    /// in memory saves reading every action back from its JSON (with many items ahead, a build's action is large).
+    /// </summary>
+    private async Task CarryOutAsync(string pipeline, PipelineRecord record, List<PipelineAction> actions, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < record.Outbox.Length; i++)
+        await BatchAsync<RequestMerge>(actions, merges => SubmitMergesAsync(pipeline, merges, cancellationToken));
+        await BatchAsync<StartBuild>(actions, starts => SubmitBuildsAsync(pipeline, starts, record.State, cancellationToken));
+        await BatchAsync<RequestNodes>(actions, nodes => _options.Nodes.RequestManyAsync(Tenant.Tenant, pipeline, nodes, cancellationToken));
+        await BatchAsync<CancelBuild>(actions, cancels => _executor.CancelManyAsync(cancels.Select(c => c.BuildId).ToList(), cancellationToken));
+        await BatchAsync<ResumeBuild>(actions, resumes => _executor.SignalManyAsync(resumes.Select(r => r.BuildId).ToList(), JobSignal.Resume, cancellationToken));
+        await BatchAsync<CancelNodeRequest>(actions, cancels => _options.Nodes.CancelManyAsync(cancels.Select(c => c.RequestId).ToList(), cancellationToken));
+        await BatchAsync<ReturnNodes>(actions, returns => _options.Nodes.ReturnManyAsync(returns.Select(r => (IReadOnlyList<string>)r.Nodes).ToList(), cancellationToken));
+        for (var i = 0; i < actions.Count; i++)
         {
-            var action = SchedulerJson.ActionFrom(record.Outbox[i]);
-            await CarryOutAsync(pipeline, action, $"{pipeline}:{record.Pass}:{i}", record.State, cancellationToken);
+            if (!IsBatched(actions[i]))
+            {
+                await CarryOutAsync(pipeline, actions[i], $"{pipeline}:{record.Pass}:{i}", cancellationToken);
+                Checkpoint("action-done");
+            }
+        }
+    }
+
+    private static bool IsBatched(PipelineAction action) =>
+        action is RequestMerge or StartBuild or RequestNodes or CancelBuild or ResumeBuild or CancelNodeRequest or ReturnNodes;
+
+    private async Task BatchAsync<T>(List<PipelineAction> actions, Func<List<T>, Task> carryOut)
+        where T : PipelineAction
+    {
+        var batch = actions.OfType<T>().ToList();
+        if (batch.Count > 0)
+        {
+            await carryOut(batch);
             Checkpoint("action-done");
         }
     }
 
-    private async Task CarryOutAsync(string pipeline, PipelineAction action, string key, PipelineState state, CancellationToken cancellationToken)
+    private async Task CarryOutAsync(string pipeline, PipelineAction action, string key, CancellationToken cancellationToken)
     {
         var tenant = Tenant.Tenant;
         switch (action)
         {
-            case RequestMerge merge:
-                await SubmitMergeAsync(pipeline, merge, cancellationToken);
-                break;
-            case StartBuild start:
-                await SubmitBuildAsync(pipeline, start, state, cancellationToken);
-                break;
-            case CancelBuild cancel:
-                if (await _executor.CancelAsync(cancel.BuildId, cancellationToken) == CancelOutcome.CompletedBeforeStart)
-                {
-                    await _executor.RemoveAsync(cancel.BuildId, cancellationToken);
-                }
-                break;
-            case ResumeBuild resume:
-                await _executor.SignalAsync(resume.BuildId, JobSignal.Resume, cancellationToken);
-                break;
-            case RequestNodes nodes:
-                await _options.Nodes.RequestAsync(tenant, pipeline, nodes, cancellationToken);
-                break;
-            case CancelNodeRequest cancelNodes:
-                await _options.Nodes.CancelAsync(cancelNodes.RequestId, cancellationToken);
-                break;
-            case ReturnNodes returned:
-                await _options.Nodes.ReturnAsync(returned.Nodes, cancellationToken);
-                break;
             case Report report:
                 await ReportAsync(pipeline, report, key, cancellationToken);
                 break;
@@ -80,51 +90,41 @@ public sealed partial class Scheduler
         }
     }
 
-    private async Task SubmitMergeAsync(string pipeline, RequestMerge merge, CancellationToken cancellationToken)
-    {
-        var request = new MergeRequest(
-            merge.Changes.Select(c => new MergeItem(c.Key.Connection, c.Key.Project, c.Branch ?? "master", c.Ref, c.IsChange ? null : c.NewRev,
-                MergeMode.MergeResolve, c.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Patchset)).ToImmutableArray(),
-            null,
-            _options.Time.GetUtcNow(),
-            [],
-            []);
-        var job = new JobRequest<MergeRequestData>
-        {
-            Uuid = merge.BuildSetId,
-            Precedence = merge.Precedence,
-            Data = new MergeRequestData(MergeJobType.Merge, Tenant.Tenant, pipeline, merge.BuildSetId),
-        };
-        await SubmitOnceAsync(_merger, job, ModelJson.Serialize(request), cancellationToken);
-    }
+    // Request nodes are named by the core's ids: a repeated submit finds its first copy and leaves it.
+    private Task SubmitMergesAsync(string pipeline, List<RequestMerge> merges, CancellationToken cancellationToken) =>
+        _merger.SubmitManyAsync(merges.Select(merge => new JobSubmission<MergeRequestData>(
+            new JobRequest<MergeRequestData>
+            {
+                Uuid = merge.BuildSetId,
+                Precedence = merge.Precedence,
+                Data = new MergeRequestData(MergeJobType.Merge, Tenant.Tenant, pipeline, merge.BuildSetId),
+            },
+            ModelJson.Serialize(MergeRequestOf(merge)))).ToList(), cancellationToken);
 
-    private async Task SubmitBuildAsync(string pipeline, StartBuild start, PipelineState state, CancellationToken cancellationToken)
-    {
-        var parameters = await BuildParametersFactory.CreateAsync(Tenant, pipeline, start, state, _options.ProjectKeys, cancellationToken);
-        var job = new JobRequest<BuildRequestData>
-        {
-            Uuid = start.BuildId,
-            Precedence = start.Precedence,
-            Data = new BuildRequestData(start.BuildSetId, start.Job.Name, Tenant.Tenant, pipeline),
-        };
-        await SubmitOnceAsync(_executor, job, ModelJson.Serialize(parameters), cancellationToken);
-    }
+    private MergeRequest MergeRequestOf(RequestMerge merge) => new(
+        merge.Changes.Select(c => new MergeItem(c.Key.Connection, c.Key.Project, c.Branch ?? "master", c.Ref, c.IsChange ? null : c.NewRev,
+            MergeMode.MergeResolve, c.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Patchset)).ToImmutableArray(),
+        null,
+        _options.Time.GetUtcNow(),
+        [],
+        []);
 
-    // Request nodes are named by the core's ids, so a repeated submit finds its first copy and stops.
-    private static async Task SubmitOnceAsync<T>(JobRequestQueue<T> queue, JobRequest<T> job, byte[] parameters, CancellationToken cancellationToken)
+    private async Task SubmitBuildsAsync(string pipeline, List<StartBuild> starts, PipelineState state, CancellationToken cancellationToken)
     {
-        if (await queue.GetAsync(job.Uuid, cancellationToken) is not null)
+        var submissions = new List<JobSubmission<BuildRequestData>>(starts.Count);
+        foreach (var start in starts)
         {
-            return;
+            var parameters = await BuildParametersFactory.CreateAsync(Tenant, pipeline, start, state, _options.ProjectKeys, cancellationToken);
+            submissions.Add(new JobSubmission<BuildRequestData>(
+                new JobRequest<BuildRequestData>
+                {
+                    Uuid = start.BuildId,
+                    Precedence = start.Precedence,
+                    Data = new BuildRequestData(start.BuildSetId, start.Job.Name, Tenant.Tenant, pipeline),
+                },
+                ModelJson.Serialize(parameters)));
         }
-        try
-        {
-            await queue.SubmitAsync(job, parameters, waitForResult: false, cancellationToken);
-        }
-        catch (ZooKeeperException e) when (e.Code == ErrorCode.NodeExists)
-        {
-            // Another instance carried out the same outbox entry first.
-        }
+        await _executor.SubmitManyAsync(submissions, cancellationToken);
     }
 
     private async Task ReportAsync(string pipeline, Report report, string key, CancellationToken cancellationToken)

@@ -47,27 +47,39 @@ public sealed class FakeMerger
         }
     }
 
-    /// <summary>Serves every waiting request; true when any was served.</summary>
+    /// <summary>
+    /// Serves every waiting request; true when any was served. One listing per round; the reads and the running marks
+    /// of all the requests go out together, and the completions commit in the order a worker takes the requests.
+    /// </summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var did = false;
-        while (await _queue.NextAvailableAsync(null, cancellationToken) is { } locked)
+        var taken = await _queue.LockAvailableAsync(null, int.MaxValue, cancellationToken);
+        if (taken.Count == 0)
         {
-            var data = locked.Request.Data;
-            var parameters = await _queue.ReadParamsAsync(locked.Uuid, cancellationToken);
-            await _queue.MarkRunningAsync(locked, _worker, cancellationToken);
-            byte[] result = data.JobType == MergeJobType.Merge ? ModelJson.Serialize(Merge(ModelJson.Deserialize<MergeRequest>(parameters))) : [];
+            return false;
+        }
+        var parameters = await Task.WhenAll(taken.Select(locked => _queue.ReadParamsAsync(locked.Uuid, cancellationToken)));
+        await Task.WhenAll(taken.Select(locked => _queue.MarkRunningAsync(locked, _worker, cancellationToken)));
+        var completions = new List<JobCompletion<MergeRequestData>>();
+        var ensured = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < taken.Count; i++)
+        {
+            var data = taken[i].Request.Data;
+            byte[] result = data.JobType == MergeJobType.Merge ? ModelJson.Serialize(Merge(ModelJson.Deserialize<MergeRequest>(parameters[i]))) : [];
             var also = new List<Op>();
             if (data.Tenant is { } tenant && data.Pipeline is { } pipeline)
             {
                 var events = new EventQueue(_zk, ZkPaths.PipelineResultEvents(tenant, pipeline));
-                await events.EnsureAsync(cancellationToken);
-                also.Add(events.PutOp(ResultEventJson.Serialize(new MergeJobCompletedEvent(locked.Uuid, data.JobType, data.BuildSetId))));
+                if (ensured.Add(events.Root))
+                {
+                    await events.EnsureAsync(cancellationToken);
+                }
+                also.Add(events.PutOp(ResultEventJson.Serialize(new MergeJobCompletedEvent(taken[i].Uuid, data.JobType, data.BuildSetId))));
             }
-            await _queue.CompleteAsync(locked, result, also, cancellationToken);
-            did = true;
+            completions.Add(new JobCompletion<MergeRequestData>(taken[i], result, also));
         }
-        return did;
+        await _queue.CompleteManyAsync(completions, cancellationToken);
+        return true;
     }
 
     /// <summary>The speculative merge of a request's items.</summary>

@@ -21,6 +21,8 @@ public sealed class FakeNodeProvisioner(IZooKeeper zk) : INodeProvisioner
     /// <summary>Where requests wait.</summary>
     public const string Root = "/gating-test/node-requests";
 
+    private const int MaxAnswersPerMulti = 500;
+
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
 
     private sealed record StoredRequest(string Tenant, string Pipeline, string RequestId, ImmutableArray<string> Labels, bool Cancelled = false);
@@ -45,22 +47,11 @@ public sealed class FakeNodeProvisioner(IZooKeeper zk) : INodeProvisioner
     public int NodesInUse { get; private set; }
 
     /// <inheritdoc/>
-    public async Task RequestAsync(string tenant, string pipeline, RequestNodes request, CancellationToken cancellationToken)
-    {
-        var stored = new StoredRequest(tenant, pipeline, request.RequestId, request.Nodeset.Nodes.Select(n => n.Label).ToImmutableArray());
-        try
-        {
-            await zk.CreateWithParentsAsync($"{Root}/{request.RequestId}", JsonSerializer.SerializeToUtf8Bytes(stored), CreateOptions.Persistent, cancellationToken);
-        }
-        catch (ZooKeeperException e) when (e.Code == ErrorCode.NodeExists)
-        {
-            // Requested before a crash.
-        }
-    }
+    public Task RequestAsync(string tenant, string pipeline, RequestNodes request, CancellationToken cancellationToken) =>
+        RequestManyAsync(tenant, pipeline, [request], cancellationToken);
 
     /// <inheritdoc/>
-    public async Task CancelAsync(string requestId, CancellationToken cancellationToken) =>
-        await zk.TryDeleteAsync($"{Root}/{requestId}", cancellationToken);
+    public Task CancelAsync(string requestId, CancellationToken cancellationToken) => CancelManyAsync([requestId], cancellationToken);
 
     /// <inheritdoc/>
     public Task ReturnAsync(IReadOnlyList<string> nodes, CancellationToken cancellationToken)
@@ -69,14 +60,86 @@ public sealed class FakeNodeProvisioner(IZooKeeper zk) : INodeProvisioner
         return Task.CompletedTask;
     }
 
-    /// <summary>Answers every waiting request; true when any was answered.</summary>
+    /// <summary>Creates the request znodes in one multi; after a crash (some exist) each goes alone.</summary>
+    public async Task RequestManyAsync(string tenant, string pipeline, IReadOnlyList<RequestNodes> requests, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return;
+        }
+        await zk.EnsurePathAsync(Root, cancellationToken);
+        var ops = requests.Select(r => (Op)new Op.Create($"{Root}/{r.RequestId}",
+            JsonSerializer.SerializeToUtf8Bytes(new StoredRequest(tenant, pipeline, r.RequestId, r.Nodeset.Nodes.Select(n => n.Label).ToImmutableArray())),
+            CreateOptions.Persistent)).ToList();
+        try
+        {
+            await zk.MultiAsync(ops, cancellationToken);
+        }
+        catch (ZooKeeperMultiException e) when (e.Code == ErrorCode.NodeExists)
+        {
+            foreach (var op in ops.Cast<Op.Create>())
+            {
+                try
+                {
+                    await zk.CreateAsync(op.Path, op.Data, op.Options, cancellationToken);
+                }
+                catch (ZooKeeperException one) when (one.Code == ErrorCode.NodeExists)
+                {
+                    // Requested before a crash.
+                }
+            }
+        }
+    }
+
+    /// <summary>Deletes the waiting request znodes in one multi (those answered meanwhile are skipped).</summary>
+    public async Task CancelManyAsync(IReadOnlyList<string> requestIds, CancellationToken cancellationToken)
+    {
+        var reads = requestIds.Select(id => zk.ExistsAsync($"{Root}/{id}", null, cancellationToken)).ToList();
+        var ops = new List<Op>();
+        for (var i = 0; i < requestIds.Count; i++)
+        {
+            if (await reads[i] is not null)
+            {
+                ops.Add(new Op.Delete($"{Root}/{requestIds[i]}", ZooKeeperVersion.Any));
+            }
+        }
+        if (ops.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await zk.MultiAsync(ops, cancellationToken);
+        }
+        catch (ZooKeeperMultiException e) when (e.Code == ErrorCode.NoNode)
+        {
+            foreach (var op in ops)
+            {
+                await zk.TryDeleteAsync(op.Path, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Gives back the nodes of many requests.</summary>
+    public Task ReturnManyAsync(IReadOnlyList<IReadOnlyList<string>> nodeLists, CancellationToken cancellationToken)
+    {
+        NodesInUse -= nodeLists.Sum(n => n.Count);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Answers every waiting request; true when any was answered. The reads go out together; the answers go in one
+    /// multi per pipeline, in request-name order, each with the delete of its request at the version read, so neither
+    /// happens twice.
+    /// </summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var did = false;
-        foreach (var name in (await zk.TryGetChildrenAsync(Root, cancellationToken)).Order(StringComparer.Ordinal))
+        var names = (await zk.TryGetChildrenAsync(Root, cancellationToken)).Order(StringComparer.Ordinal).ToList();
+        var reads = names.Select(name => zk.TryGetDataAsync($"{Root}/{name}", null, cancellationToken)).ToList();
+        var answers = new List<(StoredRequest Request, bool Fail, Op Delete)>();
+        for (var i = 0; i < names.Count; i++)
         {
-            var node = await zk.TryGetDataAsync($"{Root}/{name}", null, cancellationToken);
-            if (node is null)
+            if (await reads[i] is not { } node)
             {
                 continue;
             }
@@ -86,19 +149,45 @@ public sealed class FakeNodeProvisioner(IZooKeeper zk) : INodeProvisioner
             {
                 fail = request.Labels.Any(_failing.Contains);
             }
-            PipelineEvent answer = fail
-                ? new NodesFailedEvent(request.RequestId)
-                : new NodesProvisionedEvent(request.RequestId, request.Labels.Select((_, i) => $"{request.RequestId}-{i.ToString(CultureInfo.InvariantCulture)}").ToImmutableArray());
-            var events = new EventQueue(zk, ZkPaths.PipelineResultEvents(request.Tenant, request.Pipeline));
-            await events.EnsureAsync(cancellationToken);
-            // Answer and forget the request in one transaction, so neither happens twice.
-            await zk.MultiAsync([events.PutOp(ResultEventJson.Serialize(answer)), new Op.Delete($"{Root}/{name}", node.Stat.Version)], cancellationToken);
-            if (!fail)
-            {
-                NodesInUse += request.Labels.Length;
-            }
-            did = true;
+            answers.Add((request, fail, new Op.Delete($"{Root}/{names[i]}", node.Stat.Version)));
         }
-        return did;
+        foreach (var group in answers.GroupBy(a => (a.Request.Tenant, a.Request.Pipeline)))
+        {
+            var events = new EventQueue(zk, ZkPaths.PipelineResultEvents(group.Key.Tenant, group.Key.Pipeline));
+            await events.EnsureAsync(cancellationToken);
+            foreach (var chunk in group.Chunk(MaxAnswersPerMulti))
+            {
+                try
+                {
+                    await zk.MultiAsync(chunk.SelectMany(a => AnswerOps(events, a.Request, a.Fail, a.Delete)).ToList(), cancellationToken);
+                    NodesInUse += chunk.Where(a => !a.Fail).Sum(a => a.Request.Labels.Length);
+                }
+                catch (ZooKeeperMultiException e) when (e.Code is ErrorCode.NoNode or ErrorCode.BadVersion)
+                {
+                    // A request was withdrawn meanwhile: answer the others one by one.
+                    foreach (var (request, fail, delete) in chunk)
+                    {
+                        try
+                        {
+                            await zk.MultiAsync(AnswerOps(events, request, fail, delete), cancellationToken);
+                            NodesInUse += fail ? 0 : request.Labels.Length;
+                        }
+                        catch (ZooKeeperMultiException one) when (one.Code is ErrorCode.NoNode or ErrorCode.BadVersion)
+                        {
+                            // Withdrawn: no answer.
+                        }
+                    }
+                }
+            }
+        }
+        return answers.Count > 0;
+    }
+
+    private static List<Op> AnswerOps(EventQueue events, StoredRequest request, bool fail, Op delete)
+    {
+        PipelineEvent answer = fail
+            ? new NodesFailedEvent(request.RequestId)
+            : new NodesProvisionedEvent(request.RequestId, request.Labels.Select((_, i) => $"{request.RequestId}-{i.ToString(CultureInfo.InvariantCulture)}").ToImmutableArray());
+        return [events.PutOp(ResultEventJson.Serialize(answer)), delete];
     }
 }

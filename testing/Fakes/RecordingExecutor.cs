@@ -28,11 +28,22 @@ public sealed class RecordingExecutor
     private readonly List<BuildRecord> _history = [];
     private readonly JobWorker _worker = new("recording-executor");
 
+    /// <summary>
+    /// The fields of <see cref="BuildParameters"/> this executor uses, read from the same JSON: the rest (repo state,
+    /// playbooks, variables) is skipped instead of built, which is most of the cost with many items ahead.
+    /// </summary>
+    private sealed record ParametersView(string BuildId, string Tenant, string Pipeline, string Job, string? Change, string? Patchset, string? Ref,
+        ImmutableArray<ItemView> Items, int Attempts = 1, int MaxAttempts = 3);
+
+    private sealed record ItemView(MergeView Merge);
+
+    private sealed record MergeView(string? Change, string? Patchset);
+
     private sealed class Running
     {
         public required LockedJobRequest<BuildRequestData> Locked { get; init; }
         public required BuildRecord Record { get; set; }
-        public required BuildParameters Parameters { get; init; }
+        public required ParametersView Parameters { get; init; }
         public bool Held { get; set; }
         public bool Paused { get; set; }
         public bool Released { get; set; }
@@ -82,19 +93,27 @@ public sealed class RecordingExecutor
         }
     }
 
-    /// <summary>Takes and advances builds until nothing can move; true when anything happened.</summary>
+    /// <summary>
+    /// Takes and advances builds until nothing can move; true when anything happened. Every waiting request is taken
+    /// in the order a worker takes them, with one listing and the reads and writes of all of them sent together; the
+    /// running builds' signals are read together too, then each build moves in start order.
+    /// </summary>
     public async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
         var did = false;
-        while (await _queue.NextAvailableAsync(null, cancellationToken) is { } locked)
+        while (await _queue.LockAvailableAsync(null, int.MaxValue, cancellationToken) is { Count: > 0 } taken)
         {
-            await StartAsync(locked, cancellationToken);
+            await StartAllAsync(taken, cancellationToken);
             did = true;
         }
-        foreach (var r in Snapshot())
+        var running = Snapshot();
+        var signals = running.Select(r => _zk.TryGetChildrenAsync(_queue.RequestPath(r.Locked.Uuid), cancellationToken)).ToList();
+        var finishing = new List<Finishing>();
+        for (var i = 0; i < running.Count; i++)
         {
-            did |= await AdvanceAsync(r, cancellationToken);
+            did |= await AdvanceAsync(running[i], await signals[i], finishing, cancellationToken);
         }
+        await FinishAsync(finishing, cancellationToken);
         return did;
     }
 
@@ -106,12 +125,29 @@ public sealed class RecordingExecutor
         }
     }
 
-    private async Task StartAsync(LockedJobRequest<BuildRequestData> locked, CancellationToken cancellationToken)
+    /// <summary>Starts builds in the given order; their build-started events go in one multi per result queue.</summary>
+    private async Task StartAllAsync(IReadOnlyList<LockedJobRequest<BuildRequestData>> taken, CancellationToken cancellationToken)
     {
-        var parameters = ModelJson.Deserialize<BuildParameters>(await _queue.ReadParamsAsync(locked.Uuid, cancellationToken));
+        var started = await Task.WhenAll(taken.Select(locked => StartAsync(locked, cancellationToken)));
+        foreach (var group in started.GroupBy(r => (r.Parameters.Tenant, r.Parameters.Pipeline)))
+        {
+            var results = Results(group.First());
+            await results.EnsureAsync(cancellationToken);
+            foreach (var chunk in group.Chunk(500))
+            {
+                await _zk.MultiAsync(chunk.Select(r => results.PutOp(ResultEventJson.Serialize(new BuildStartedEvent(r.Parameters.BuildId)))).ToList(), cancellationToken);
+            }
+        }
+        lock (_gate)
+        {
+            _running.AddRange(started);
+        }
+    }
+
+    private async Task<Running> StartAsync(LockedJobRequest<BuildRequestData> locked, CancellationToken cancellationToken)
+    {
+        var parameters = ModelJson.Deserialize<ParametersView>(await _queue.ReadParamsAsync(locked.Uuid, cancellationToken));
         await _queue.MarkRunningAsync(locked, _worker, cancellationToken);
-        var results = new EventQueue(_zk, ZkPaths.PipelineResultEvents(parameters.Tenant, parameters.Pipeline));
-        await results.PutAsync(ResultEventJson.Serialize(new BuildStartedEvent(parameters.BuildId)), cancellationToken);
         var record = new BuildRecord(
             parameters.Job,
             parameters.Pipeline,
@@ -124,26 +160,34 @@ public sealed class RecordingExecutor
             parameters.BuildId);
         lock (_gate)
         {
-            _running.Add(new Running { Locked = locked, Record = record, Parameters = parameters, Held = _holds.Any(h => Matches(h, record)) });
+            return new Running { Locked = locked, Record = record, Parameters = parameters, Held = _holds.Any(h => Matches(h, record)) };
         }
     }
 
-    private async Task<bool> AdvanceAsync(Running r, CancellationToken cancellationToken)
+    /// <summary>A build that completes, waiting in <see cref="FinishAsync"/>'s batch.</summary>
+    private sealed record Finishing(Running Build, BuildCompletedEvent Event, string RecordedResult);
+
+    /// <summary>
+    /// Moves one build; <paramref name="signals"/> are its request's signal nodes, read just before. A completion joins
+    /// <paramref name="finishing"/>; any other write first finishes the batch, so every result event keeps its order.
+    /// </summary>
+    private async Task<bool> AdvanceAsync(Running r, IReadOnlyList<string> signals, List<Finishing> finishing, CancellationToken cancellationToken)
     {
-        if (await _queue.IsSignalledAsync(r.Locked.Uuid, JobSignal.Cancel, cancellationToken))
+        if (signals.Contains("cancel"))
         {
-            await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, BuildResults.Canceled), BuildResults.Aborted, cancellationToken);
+            finishing.Add(new Finishing(r, new BuildCompletedEvent(r.Record.BuildId, BuildResults.Canceled), BuildResults.Aborted));
             return true;
         }
         if (r.Paused)
         {
-            if (!await _queue.IsSignalledAsync(r.Locked.Uuid, JobSignal.Resume, cancellationToken))
+            if (!signals.Contains("resume"))
             {
                 return false;
             }
+            await FinishAsync(finishing, cancellationToken);
             await _queue.ResumeAsync(r.Locked, cancellationToken);
             r.Paused = false;
-            await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, BuildResults.Success), BuildResults.Success, cancellationToken);
+            finishing.Add(new Finishing(r, new BuildCompletedEvent(r.Record.BuildId, BuildResults.Success), BuildResults.Success));
             return true;
         }
         if (r.Held && !r.Released)
@@ -157,38 +201,43 @@ public sealed class RecordingExecutor
             // The scheduler turns the last allowed attempt's retry into RETRY_LIMIT (reference 3.12); the history
             // shows the result the build ends with, as Zuul's test history does.
             var recorded = r.Parameters.Attempts >= r.Parameters.MaxAttempts ? BuildResults.RetryLimit : "RETRY";
-            await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, null, data), recorded, cancellationToken);
+            finishing.Add(new Finishing(r, new BuildCompletedEvent(r.Record.BuildId, null, data), recorded));
             return true;
         }
         if (rule is { Pause: true })
         {
+            await FinishAsync(finishing, cancellationToken);
             await _queue.PauseAsync(r.Locked, cancellationToken);
             r.Paused = true;
             await Results(r).PutAsync(ResultEventJson.Serialize(new BuildPausedEvent(r.Record.BuildId, data ?? VarMap.Empty)), cancellationToken);
             return true;
         }
         var result = rule?.Result ?? BuildResults.Success;
-        await CompleteAsync(r, new BuildCompletedEvent(r.Record.BuildId, result, data), result, cancellationToken);
+        finishing.Add(new Finishing(r, new BuildCompletedEvent(r.Record.BuildId, result, data), result));
         return true;
     }
 
-    private async Task CompleteAsync(Running r, BuildCompletedEvent completed, string recordedResult, CancellationToken cancellationToken)
+    /// <summary>Completes the batch's builds in order (one completion multi each, sent together) and records them.</summary>
+    private async Task FinishAsync(List<Finishing> finishing, CancellationToken cancellationToken)
     {
-        var results = Results(r);
-        await results.EnsureAsync(cancellationToken);
-        try
+        if (finishing.Count == 0)
         {
-            await _queue.CompleteAsync(r.Locked, ReadOnlyMemory<byte>.Empty, [results.PutOp(ResultEventJson.Serialize(completed))], cancellationToken);
+            return;
         }
-        catch (ZooKeeperException e) when (e.Code == ErrorCode.NoNode)
-        {
-            // The scheduler removed the request meanwhile (cancelled before it saw us start).
-        }
+        var queues = finishing.Select(f => Results(f.Build)).DistinctBy(q => q.Root).ToList();
+        await Task.WhenAll(queues.Select(q => q.EnsureAsync(cancellationToken)));
+        // A request the scheduler removed meanwhile (cancelled before it saw us start) completes as null: recorded all the same.
+        await _queue.CompleteManyAsync(finishing.Select(f => new JobCompletion<BuildRequestData>(
+            f.Build.Locked, ReadOnlyMemory<byte>.Empty, [Results(f.Build).PutOp(ResultEventJson.Serialize(f.Event))])).ToList(), cancellationToken);
         lock (_gate)
         {
-            _running.Remove(r);
-            _history.Add(r.Record with { Result = recordedResult });
+            foreach (var f in finishing)
+            {
+                _running.Remove(f.Build);
+                _history.Add(f.Build.Record with { Result = f.RecordedResult });
+            }
         }
+        finishing.Clear();
     }
 
     private EventQueue Results(Running r) => new(_zk, ZkPaths.PipelineResultEvents(r.Parameters.Tenant, r.Parameters.Pipeline));
