@@ -118,17 +118,14 @@ public sealed partial class Scheduler
         await PublishSemaphoreHoldersAsync(pipeline, before, state, cancellationToken);
         await AckAllAsync(read, cancellationToken);
         t = Profile.Add("acks", t);
-        // Each removal is a few dependent round trips; independent requests go concurrently (the client pipelines
-        // them), which matters after a gate reset finishes hundreds of builds at once.
-        var removals = finishedMerges.Select(id => (Queue: (Func<string, CancellationToken, Task>)_merger.RemoveAsync, Id: id))
-            .Concat(finishedBuilds.Select(id => (Queue: (Func<string, CancellationToken, Task>)_executor.RemoveAsync, Id: id)));
-        await Parallel.ForEachAsync(removals, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
-            async (removal, ct) => await removal.Queue(removal.Id, ct));
+        // Finished requests go in few multis (their existing nodes read first, all at once): after a gate reset a
+        // pass finishes hundreds of builds.
+        await Task.WhenAll(_merger.RemoveManyAsync(finishedMerges, cancellationToken), _executor.RemoveManyAsync(finishedBuilds, cancellationToken));
         Checkpoint("events-acked");
         t = Profile.Add("requests-removed", t);
         if (!record.Outbox.IsEmpty)
         {
-            await CarryOutAsync(pipeline, record, cancellationToken);
+            await CarryOutAsync(pipeline, record, actions, cancellationToken);
             t = Profile.Add("actions", t);
             await _store.MarkOutboxDoneAsync(tenant, pipeline, record.Pass, cancellationToken);
             Checkpoint("outbox-cleared");
