@@ -78,10 +78,13 @@ public sealed class EventQueue
             .Where(n => n.StartsWith(QueuePrefix, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal) // fixed-width sequence numbers sort as text
             .ToList();
+        // The reads are sent together (the client pipelines them) and taken in queue order: after a gate reset a
+        // result queue holds thousands of events, and one round trip each was most of a pass.
+        var reads = names.Select(name => ReadEventAsync($"{QueuePath}/{name}", cancellationToken)).ToList();
         var events = new List<QueuedEvent>(names.Count);
-        foreach (var name in names)
+        foreach (var read in reads)
         {
-            if (await ReadEventAsync($"{QueuePath}/{name}", cancellationToken) is { } queued)
+            if (await read is { } queued)
             {
                 events.Add(queued);
             }
