@@ -143,10 +143,12 @@ internal static class RuntimeBench
 
         // Approval of the last change until its 10 build requests are written.
         var last = changes[^1];
+        profile.Reset();
         sw.Restart();
         await cluster.ApproveAsync(last, "Approved", 1, "core", ct);
-        await cluster.SettleWithoutExecutorAsync(ct);
+        await SettleAsync(cluster, executor: false, ct);
         var approval = sw.Elapsed.TotalMilliseconds;
+        var approvalProfile = Describe(profile);
         var requests = await new JobRequestQueue<BuildRequestData>(cluster.Session, ZkPaths.ExecutorQueue(null)).GetRequestsAsync(ct);
         if (requests.Count(r => r.State == JobRequestState.Requested) != 10)
         {
@@ -183,6 +185,7 @@ internal static class RuntimeBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{n} | {enqueue:F2} ({enqueueWrites} / {enqueueTxns}) | {pass.Ms:F1} ({pass.Reads}) | {approval:F1} | {resetRequested:F2} ({resetWrites} / {resetTxns}) / {reset:F2} ({running} builds held after) | {managed:F0} | {schedulerShare:F0}; {reloaded:F0} | {workingSet:F0}"));
         Console.WriteLine($"  scheduler time in enqueue: {enqueueProfile}");
+        Console.WriteLine($"  scheduler time in approval: {approvalProfile}");
         Console.WriteLine($"  scheduler time in reset: {resetProfile}");
     }
 
