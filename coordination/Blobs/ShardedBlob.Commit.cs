@@ -120,34 +120,9 @@ public sealed partial class ShardedBlob
         }
     }
 
-    private byte[] Compress(ReadOnlySpan<byte> data)
-    {
-        var output = new MemoryStream();
-        using (var zlib = new ZLibStream(output, _compression, leaveOpen: true))
-        {
-            zlib.Write(data);
-        }
-        return output.ToArray();
-    }
+    private byte[] Compress(ReadOnlySpan<byte> data) => Zlib.Compress(data, _compression);
 
-    /// <summary>An inline blob's bytes: zlib's own checksum guards them.</summary>
-    private static byte[] DecompressAll(ReadOnlyMemory<byte> compressed)
-    {
-        using var zlib = new ZLibStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress);
-        var output = new MemoryStream();
-        zlib.CopyTo(output);
-        return output.ToArray();
-    }
+    private static byte[] DecompressAll(ReadOnlyMemory<byte> compressed) => Zlib.Decompress(new MemoryStream(compressed.ToArray()));
 
-    private static byte[] Decompress(ReadOnlySpan<byte> compressed, int length)
-    {
-        using var zlib = new ZLibStream(new MemoryStream(compressed.ToArray()), CompressionMode.Decompress);
-        var data = new byte[length];
-        zlib.ReadExactly(data);
-        if (zlib.ReadByte() != -1)
-        {
-            throw new InvalidDataException("a sharded blob inflates to more bytes than its header says");
-        }
-        return data;
-    }
+    private static byte[] Decompress(ReadOnlySpan<byte> compressed, int length) => Zlib.Decompress(compressed, length);
 }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gating.Coordination;
 
 namespace Gating.Scheduler.State;
 
@@ -43,10 +44,7 @@ internal static class PartCodec
             compressed.Write(piece);
         }
         compressed.Position = 0;
-        using var zlib = new ZLibStream(compressed, CompressionMode.Decompress);
-        var json = new MemoryStream();
-        zlib.CopyTo(json);
-        return json.ToArray();
+        return Zlib.Decompress(compressed);
     }
 
     /// <summary>The header znode's bytes for a header that fits inline.</summary>
@@ -63,14 +61,6 @@ internal static class PartCodec
         _ => throw new InvalidDataException($"unknown pipeline state header format ({(data.Length == 0 ? "empty" : Encoding.ASCII.GetString(data, 0, 1))})"),
     };
 
-    private static byte[] Compress(byte[] data)
-    {
-        var output = new MemoryStream();
-        // Fastest: parts are small and written on the pass's critical path; the ratio on JSON stays high.
-        using (var zlib = new ZLibStream(output, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zlib.Write(data);
-        }
-        return output.ToArray();
-    }
+    // Fastest: parts are small and written on the pass's critical path; the ratio on JSON stays high.
+    private static byte[] Compress(byte[] data) => Zlib.Compress(data, CompressionLevel.Fastest);
 }
