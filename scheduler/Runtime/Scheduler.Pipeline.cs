@@ -88,7 +88,14 @@ public sealed partial class Scheduler
         t = Profile.Add("events-read", t);
         if (events.Count == 0 && !reprocess)
         {
-            return did;
+            if (read.Count == 0)
+            {
+                return did;
+            }
+            // Every event read was applied before a crash stopped its ack: ack them now, or the queue never looks
+            // quiet and each round takes the lock again for nothing until a new event arrives.
+            await AckAllAsync(read, cancellationToken);
+            return true;
         }
         var info = Tenant.Pipeline(pipeline)!;
         var external = await ExternalSemaphoreHoldersAsync(pipeline, cancellationToken);
